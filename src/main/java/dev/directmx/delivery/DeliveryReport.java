@@ -1,0 +1,30 @@
+package dev.directmx.delivery;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything one delivery run of one message produced: an outcome per recipient, in the order
+ * the message lists them, and every session tried.
+ */
+public record DeliveryReport(String messageId, List<RecipientOutcome> recipients, List<SessionLog> sessions,
+        List<String> notes, Duration elapsed) {
+
+    public DeliveryReport {
+        recipients = List.copyOf(recipients);
+        sessions = List.copyOf(sessions);
+        notes = List.copyOf(notes);
+    }
+
+    public boolean allDelivered() {
+        return recipients.stream().allMatch(r -> r instanceof RecipientOutcome.Delivered);
+    }
+
+    public boolean anyDeferred() {
+        return recipients.stream().anyMatch(r -> r instanceof RecipientOutcome.Deferred);
+    }
+
+    public boolean anyFailed() {
+        return recipients.stream().anyMatch(r -> r instanceof RecipientOutcome.Failed);
+    }
+}
