@@ -332,4 +332,62 @@ class DelivererTest {
         assertThat(outcome.reply().text()).contains("169.254.169.254").contains("--allow-private");
         assertThat(outcome.attempts()).isZero();
     }
+
+    @Test
+    void idnDomainIsLookedUpAsAnALabel() throws Exception {
+        ScriptedSmtpServer server = mx("127.0.0.2", 0, ScriptedSmtpServer.builder());
+        ZoneDnsServer dns = dns(new SandboxZones().mx("xn--bcher-kva.example", 10, "mx.xn--bcher-kva.example")
+                .a("mx.xn--bcher-kva.example", "127.0.0.2"));
+
+        RecipientOutcome outcome = deliverer(dns, server.port()).deliver(message("user@bücher.example")).recipients().get(0);
+
+        assertThat(outcome).isInstanceOf(RecipientOutcome.Delivered.class);
+        assertThat(outcome.recipient()).isEqualTo("user@bücher.example");
+        assertThat(server.received().get(0).recipients()).containsExactly("user@xn--bcher-kva.example");
+    }
+
+    @Test
+    void utf8AddressToAServerWithoutSmtpUtf8FailsThatRecipientClearly() throws Exception {
+        ScriptedSmtpServer server = mx("127.0.0.2", 0, ScriptedSmtpServer.builder().extensions("PIPELINING", "8BITMIME"));
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx.example.net").a("mx.example.net", "127.0.0.2"));
+
+        RecipientOutcome outcome = deliverer(dns, server.port()).deliver(message("jörg@example.net")).recipients().get(0);
+
+        assertThat(outcome).isInstanceOfSatisfying(RecipientOutcome.Failed.class, f -> assertThat(f.retryable()).isFalse());
+        assertThat(outcome.reply().enhancedCode()).isEqualTo("5.6.7");
+        assertThat(outcome.reply().text()).contains("SMTPUTF8");
+        assertThat(server.received()).isEmpty();
+    }
+
+    @Test
+    void utf8AddressToAServerWithSmtpUtf8IsDelivered() throws Exception {
+        ScriptedSmtpServer server = mx("127.0.0.2", 0, ScriptedSmtpServer.builder());
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx.example.net").a("mx.example.net", "127.0.0.2"));
+
+        RecipientOutcome outcome = deliverer(dns, server.port()).deliver(message("jörg@example.net")).recipients().get(0);
+
+        assertThat(outcome).isInstanceOf(RecipientOutcome.Delivered.class);
+        assertThat(server.received().get(0).mailParameters()).contains("SMTPUTF8");
+    }
+
+    @Test
+    void utf8BodyToAServerWithout8BitMimeArrivesReencodedAndReadable() throws Exception {
+        ScriptedSmtpServer server = mx("127.0.0.2", 0, ScriptedSmtpServer.builder().extensions("PIPELINING"));
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx.example.net").a("mx.example.net", "127.0.0.2"));
+        OutboundMessage message = new MessageComposer(Clock.systemUTC(), MessageLimits.defaults()).compose(new MessageRequest(
+                null, "sender@example.com", null, List.of("recipient@example.net"), List.of(), List.of(), List.of(),
+                "Grüße", "Grüße aus Köln\nÇa va?", null, Map.of(), List.of()));
+
+        RecipientOutcome outcome = deliverer(dns, server.port()).deliver(message).recipients().get(0);
+
+        assertThat(outcome).isInstanceOf(RecipientOutcome.Delivered.class);
+        byte[] data = server.received().get(0).data();
+        for (byte b : data) {
+            assertThat(b & 0xff).isLessThan(128);
+        }
+        jakarta.mail.internet.MimeMessage parsed = new jakarta.mail.internet.MimeMessage(
+                jakarta.mail.Session.getInstance(new java.util.Properties()), new java.io.ByteArrayInputStream(data));
+        assertThat(parsed.getContent().toString()).contains("Grüße aus Köln").contains("Ça va?");
+        assertThat(parsed.getSubject()).isEqualTo("Grüße");
+    }
 }

@@ -1,0 +1,32 @@
+package dev.directmx.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class DemoCommandTest {
+
+    @Test
+    void demoDeliversTheSeedMessageThroughTheSecondMxOverTls() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(new PrintWriter(new OutputStreamWriter(out, StandardCharsets.UTF_8), true));
+        cli.setErr(new PrintWriter(new OutputStreamWriter(err, StandardCharsets.UTF_8), true));
+
+        int status = cli.execute("demo");
+
+        String printed = out.toString(StandardCharsets.UTF_8);
+        assertThat(status).isZero();
+        assertThat(printed).contains("mx1.example.net [127.0.0.2]").contains("Connection refused");
+        assertThat(printed).contains("TLS established: TLSv1.");
+        assertThat(printed).contains("recipient@example.net  DELIVERED");
+        assertThat(printed).contains("Subject: This is a sendable email").contains("Did it hit the Spam folder?");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: delivering");
+    }
+}
