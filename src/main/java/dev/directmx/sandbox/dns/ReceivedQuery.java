@@ -15,19 +15,19 @@ import org.xbill.DNS.Type;
  */
 public record ReceivedQuery(Name name, int type, Transport transport) {
 
-  /** The transport a query arrived on. */
-  public enum Transport {
-    UDP,
-    TCP
-  }
+    /** The transport a query arrived on. */
+    public enum Transport {
+        UDP,
+        TCP
+    }
 
-  public ReceivedQuery {
-    Objects.requireNonNull(name, "name");
-    Objects.requireNonNull(transport, "transport");
-  }
+    public ReceivedQuery {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(transport, "transport");
+    }
 
-  @Override
-  public String toString() {
-    return name + " " + Type.string(type) + " over " + transport;
-  }
+    @Override
+    public String toString() {
+        return name + " " + Type.string(type) + " over " + transport;
+    }
 }

@@ -39,132 +39,132 @@ import org.xbill.DNS.lookup.ServerFailedException;
  */
 class LookupSessionInteropTest {
 
-  /** Lookups that get a reply take milliseconds; this bounds a lookup that goes wrong. */
-  private static final Duration LOOKUP_BOUND = Duration.ofSeconds(2);
+    /** Lookups that get a reply take milliseconds; this bounds a lookup that goes wrong. */
+    private static final Duration LOOKUP_BOUND = Duration.ofSeconds(2);
 
-  private static ZoneDnsServer server;
+    private static ZoneDnsServer server;
 
-  @BeforeAll
-  static void startServer() throws IOException {
-    server =
-        ZoneDnsServer.start(
-            new SandboxZones()
-                .mx("example.net", 10, "mx1.example.net")
-                .mx("example.net", 20, "mx2.example.net")
-                .a("mx1.example.net", "127.0.0.2")
-                .cname("alias.example.net", "mx1.example.net")
-                .cname("dangling.example.net", "nosuch.example.net")
-                .servfail("broken.example")
-                .silent("slow.example"));
-  }
+    @BeforeAll
+    static void startServer() throws IOException {
+        server =
+                ZoneDnsServer.start(
+                        new SandboxZones()
+                                .mx("example.net", 10, "mx1.example.net")
+                                .mx("example.net", 20, "mx2.example.net")
+                                .a("mx1.example.net", "127.0.0.2")
+                                .cname("alias.example.net", "mx1.example.net")
+                                .cname("dangling.example.net", "nosuch.example.net")
+                                .servfail("broken.example")
+                                .silent("slow.example"));
+    }
 
-  @AfterAll
-  static void stopServer() {
-    server.close();
-  }
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
 
-  @Test
-  void mxLookupReturnsBothRecords() {
-    LookupResult result = lookup(session(), "example.net", Type.MX).join();
+    @Test
+    void mxLookupReturnsBothRecords() {
+        LookupResult result = lookup(session(), "example.net", Type.MX).join();
 
-    assertThat(result.getRecords())
-        .map(MXRecord.class::cast)
-        .extracting(MXRecord::getPriority, mx -> mx.getTarget().toString())
-        .containsExactlyInAnyOrder(tuple(10, "mx1.example.net."), tuple(20, "mx2.example.net."));
-  }
+        assertThat(result.getRecords())
+                .map(MXRecord.class::cast)
+                .extracting(MXRecord::getPriority, mx -> mx.getTarget().toString())
+                .containsExactlyInAnyOrder(tuple(10, "mx1.example.net."), tuple(20, "mx2.example.net."));
+    }
 
-  @Test
-  void nxdomainSurfacesAsNoSuchDomainException() {
-    assertThat(lookup(session(), "nosuch.example.net", Type.MX))
-        .failsWithin(LOOKUP_BOUND)
-        .withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(NoSuchDomainException.class);
-  }
+    @Test
+    void nxdomainSurfacesAsNoSuchDomainException() {
+        assertThat(lookup(session(), "nosuch.example.net", Type.MX))
+                .failsWithin(LOOKUP_BOUND)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NoSuchDomainException.class);
+    }
 
-  @Test
-  void nxdomainIsCachedSoTheSecondLookupSendsNoQuery() {
-    LookupSession session = session();
-    lookup(session, "gone.example.net", Type.MX).exceptionally(e -> null).join();
-    int queriesAfterFirst = server.queries().size();
+    @Test
+    void nxdomainIsCachedSoTheSecondLookupSendsNoQuery() {
+        LookupSession session = session();
+        lookup(session, "gone.example.net", Type.MX).exceptionally(e -> null).join();
+        int queriesAfterFirst = server.queries().size();
 
-    assertThat(lookup(session, "gone.example.net", Type.MX))
-        .failsWithin(LOOKUP_BOUND)
-        .withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(NoSuchDomainException.class);
-    assertThat(server.queries()).hasSize(queriesAfterFirst);
-  }
+        assertThat(lookup(session, "gone.example.net", Type.MX))
+                .failsWithin(LOOKUP_BOUND)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NoSuchDomainException.class);
+        assertThat(server.queries()).hasSize(queriesAfterFirst);
+    }
 
-  @Test
-  void nodataIsAnEmptyResultFromTheWireAndNoSuchRRSetFromTheCache() {
-    LookupSession session = session();
+    @Test
+    void nodataIsAnEmptyResultFromTheWireAndNoSuchRRSetFromTheCache() {
+        LookupSession session = session();
 
-    LookupResult fromWire = lookup(session, "example.net", Type.AAAA).join();
+        LookupResult fromWire = lookup(session, "example.net", Type.AAAA).join();
 
-    assertThat(fromWire.getRecords()).isEmpty();
-    assertThat(lookup(session, "example.net", Type.AAAA))
-        .failsWithin(LOOKUP_BOUND)
-        .withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(NoSuchRRSetException.class);
-  }
+        assertThat(fromWire.getRecords()).isEmpty();
+        assertThat(lookup(session, "example.net", Type.AAAA))
+                .failsWithin(LOOKUP_BOUND)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NoSuchRRSetException.class);
+    }
 
-  @Test
-  void servfailSurfacesAsServerFailedException() {
-    assertThat(lookup(session(), "broken.example", Type.MX))
-        .failsWithin(LOOKUP_BOUND)
-        .withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(ServerFailedException.class);
-  }
+    @Test
+    void servfailSurfacesAsServerFailedException() {
+        assertThat(lookup(session(), "broken.example", Type.MX))
+                .failsWithin(LOOKUP_BOUND)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(ServerFailedException.class);
+    }
 
-  @Test
-  void refusedSurfacesAsPlainLookupFailedException() {
-    assertThat(lookup(session(), "example.org", Type.MX))
-        .failsWithin(LOOKUP_BOUND)
-        .withThrowableOfType(ExecutionException.class)
-        .havingCause()
-        .isExactlyInstanceOf(LookupFailedException.class)
-        .withMessageContaining("REFUSED");
-  }
+    @Test
+    void refusedSurfacesAsPlainLookupFailedException() {
+        assertThat(lookup(session(), "example.org", Type.MX))
+                .failsWithin(LOOKUP_BOUND)
+                .withThrowableOfType(ExecutionException.class)
+                .havingCause()
+                .isExactlyInstanceOf(LookupFailedException.class)
+                .withMessageContaining("REFUSED");
+    }
 
-  /**
-   * dnsjava checks UDP timeouts once per selector pass ({@code dnsjava.nio.selector_timeout}, 1
-   * second by default), so a 300 ms timeout fires after about a second.
-   */
-  @Test
-  void timeoutSurfacesAsSocketTimeoutException() {
-    assertThat(lookup(session(), "slow.example", Type.MX))
-        .failsWithin(LOOKUP_BOUND)
-        .withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(SocketTimeoutException.class);
-  }
+    /**
+     * dnsjava checks UDP timeouts once per selector pass ({@code dnsjava.nio.selector_timeout}, 1
+     * second by default), so a 300 ms timeout fires after about a second.
+     */
+    @Test
+    void timeoutSurfacesAsSocketTimeoutException() {
+        assertThat(lookup(session(), "slow.example", Type.MX))
+                .failsWithin(LOOKUP_BOUND)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(SocketTimeoutException.class);
+    }
 
-  @Test
-  void cnameIsFollowedAndReportedAsAlias() {
-    LookupResult result = lookup(session(), "alias.example.net", Type.A).join();
+    @Test
+    void cnameIsFollowedAndReportedAsAlias() {
+        LookupResult result = lookup(session(), "alias.example.net", Type.A).join();
 
-    assertThat(result.getAliases()).containsExactly(Names.parse("alias.example.net"));
-    assertThat(result.getRecords())
-        .singleElement()
-        .satisfies(a -> assertThat(a.getName()).isEqualTo(Names.parse("mx1.example.net")));
-  }
+        assertThat(result.getAliases()).containsExactly(Names.parse("alias.example.net"));
+        assertThat(result.getRecords())
+                .singleElement()
+                .satisfies(a -> assertThat(a.getName()).isEqualTo(Names.parse("mx1.example.net")));
+    }
 
-  @Test
-  void cnameToMissingNameSurfacesAsNoSuchDomainException() {
-    assertThat(lookup(session(), "dangling.example.net", Type.A))
-        .failsWithin(LOOKUP_BOUND)
-        .withThrowableOfType(ExecutionException.class)
-        .withCauseInstanceOf(NoSuchDomainException.class);
-  }
+    @Test
+    void cnameToMissingNameSurfacesAsNoSuchDomainException() {
+        assertThat(lookup(session(), "dangling.example.net", Type.A))
+                .failsWithin(LOOKUP_BOUND)
+                .withThrowableOfType(ExecutionException.class)
+                .withCauseInstanceOf(NoSuchDomainException.class);
+    }
 
-  /** A fresh session, hence a fresh cache, per test, built the way the product builds one. */
-  private static LookupSession session() {
-    SimpleResolver resolver = new SimpleResolver(server.address());
-    resolver.setTimeout(Duration.ofMillis(300));
-    return LookupSession.defaultBuilder().resolver(resolver).build();
-  }
+    /** A fresh session, hence a fresh cache, per test, built the way the product builds one. */
+    private static LookupSession session() {
+        SimpleResolver resolver = new SimpleResolver(server.address());
+        resolver.setTimeout(Duration.ofMillis(300));
+        return LookupSession.defaultBuilder().resolver(resolver).build();
+    }
 
-  private static CompletableFuture<LookupResult> lookup(
-      LookupSession session, String name, int type) {
-    Name absolute = Names.parse(name); // Absolute, so no search path applies.
-    return session.lookupAsync(absolute, type).toCompletableFuture();
-  }
+    private static CompletableFuture<LookupResult> lookup(
+            LookupSession session, String name, int type) {
+        Name absolute = Names.parse(name); // Absolute, so no search path applies.
+        return session.lookupAsync(absolute, type).toCompletableFuture();
+    }
 }
