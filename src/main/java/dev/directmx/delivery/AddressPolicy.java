@@ -74,9 +74,40 @@ public record AddressPolicy(boolean allowPrivate) {
             if (isIpv4Mapped(b)) {
                 return "an IPv4-mapped address";
             }
+            // 6to4 (2002::/16, RFC 3056) and NAT64 (64:ff9b::/96, RFC 6052) carry an IPv4
+            // address inside; a private one there is as private as it is bare.
+            InetAddress embedded = embeddedIpv4(b);
+            if (embedded != null) {
+                String inner = classify(embedded);
+                return inner == null ? null : "an IPv6 address embedding " + embedded.getHostAddress() + ", " + inner;
+            }
             return null;
         }
         return "an unknown address family";
+    }
+
+    private static InetAddress embeddedIpv4(byte[] b) {
+        byte[] v4 = null;
+        if ((b[0] & 0xff) == 0x20 && (b[1] & 0xff) == 0x02) {
+            v4 = new byte[] {b[2], b[3], b[4], b[5]};
+        } else if (b[0] == 0 && (b[1] & 0xff) == 0x64 && (b[2] & 0xff) == 0xff && (b[3] & 0xff) == 0x9b
+                && allZero(b, 4, 12)) {
+            v4 = new byte[] {b[12], b[13], b[14], b[15]};
+        }
+        try {
+            return v4 == null ? null : InetAddress.getByAddress(v4);
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("four octets are always an IPv4 address", e);
+        }
+    }
+
+    private static boolean allZero(byte[] b, int from, int to) {
+        for (int i = from; i < to; i++) {
+            if (b[i] != 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isIpv4Mapped(byte[] b) {

@@ -88,7 +88,7 @@ public final class SmtpClient {
                 }
                 hello();
                 secure(startTls);
-                byte[] body = chooseBody();
+                Body body = chooseBody();
                 List<RecipientReply> replies = transaction(body);
                 quit();
                 return new SessionResult(replies, connection.tls(), capabilities);
@@ -151,7 +151,7 @@ public final class SmtpClient {
         }
 
         /** The octets to send: 8-bit as composed, or re-encoded when the server lacks 8BITMIME. */
-        private byte[] chooseBody() throws Refusal {
+        private Body chooseBody() throws Refusal {
             MessageData data = envelope.data();
             // RFC 6531 §3.4: UTF-8 addresses or headers may only go to a server that offers SMTPUTF8.
             if (data.needsSmtpUtf8() && !capabilities.has(Capabilities.SMTPUTF8)) {
@@ -159,37 +159,37 @@ public final class SmtpClient {
                         "the message has UTF-8 addresses and needs SMTPUTF8 (RFC 6531), which " + target.hostName()
                                 + " does not offer"));
             }
-            byte[] body = data.bytes();
+            Body body = new Body(data.bytes(), data.eightBit());
             if (data.eightBit() && !capabilities.has(Capabilities.EIGHT_BIT_MIME)) {
                 // RFC 6152 §3: 8-bit data may only be sent to a server that announced 8BITMIME.
-                body = data.sevenBit().get();
-                transcript.event("server lacks 8BITMIME: body re-encoded to 7-bit (" + body.length + " octets)");
+                body = new Body(data.sevenBit().get(), false);
+                transcript.event("server lacks 8BITMIME: body re-encoded to 7-bit (" + body.octets().length + " octets)");
             }
             long limit = capabilities.sizeLimit().orElse(Long.MAX_VALUE);
-            if (body.length > limit) {
+            if (body.octets().length > limit) {
                 // RFC 1870 §6: a message over the announced SIZE would be refused anyway.
                 throw new Refusal(SmtpReply.local(SmtpCodes.C552_STORAGE_EXCEEDED, "5.3.4", "MAIL",
-                        "the message is " + body.length + " octets, over the " + limit + " octets "
+                        "the message is " + body.octets().length + " octets, over the " + limit + " octets "
                                 + target.hostName() + " accepts (SIZE)"));
             }
             return body;
         }
 
-        private String mailCommand(byte[] body) {
+        private String mailCommand(Body body) {
             StringBuilder mail = new StringBuilder("MAIL FROM:<").append(envelope.mailFrom()).append('>');
-            if (envelope.data().eightBit() && body == envelope.data().bytes()) {
+            if (body.eightBit()) {
                 mail.append(" BODY=8BITMIME");
             }
             if (envelope.data().needsSmtpUtf8()) {
                 mail.append(" SMTPUTF8");
             }
             if (capabilities.has(Capabilities.SIZE)) {
-                mail.append(" SIZE=").append(body.length);
+                mail.append(" SIZE=").append(body.octets().length);
             }
             return mail.toString();
         }
 
-        private List<RecipientReply> transaction(byte[] body) throws SmtpIoException, Refusal {
+        private List<RecipientReply> transaction(Body body) throws SmtpIoException, Refusal {
             boolean pipelining = capabilities.has(Capabilities.PIPELINING);
             boolean chunking = capabilities.has(Capabilities.CHUNKING);
             Map<String, SmtpReply> rcptReplies = new LinkedHashMap<>();
@@ -235,9 +235,9 @@ public final class SmtpClient {
                     abandonData(connection.readReply("DATA", timeouts.dataInit()));
                 }
             } else if (chunking) {
-                finalReply = sendBdat(body);
+                finalReply = sendBdat(body.octets());
             } else {
-                finalReply = sendData(body, dataSent);
+                finalReply = sendData(body.octets(), dataSent);
             }
             List<RecipientReply> replies = new ArrayList<>();
             for (String recipient : envelope.recipients()) {
@@ -309,6 +309,10 @@ public final class SmtpClient {
                 // Already recorded in the transcript by the connection.
             }
         }
+    }
+
+    /** The octets a session sends, and whether they are 8-bit (and so need BODY=8BITMIME). */
+    private record Body(byte[] octets, boolean eightBit) {
     }
 
     /** A reply (or a local decision) that ends the session for every recipient. Internal control flow. */
