@@ -67,6 +67,10 @@ public final class DestinationResolver {
                 .maxRedirects(MAX_CNAME_CHAIN)
                 .clearSearchPath()
                 .cache(new Cache(DClass.IN))
+                // dnsjava completes lookups on ForkJoinPool.commonPool() unless told otherwise;
+                // callers blocked on that pool (two cores make it one thread) would starve their
+                // own lookups until they time out.
+                .executor(LOOKUPS)
                 .build();
         this.random = random;
     }
