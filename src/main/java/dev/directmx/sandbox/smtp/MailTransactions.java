@@ -66,7 +66,11 @@ final class MailTransactions {
         if (refusal != null) {
             return refusal;
         }
-        Reply reply = script.rcptReply(recipient.address());
+        Reply reply = script.greylist() == null ? null
+                : script.greylist().check(transaction.sender().address(), recipient.address());
+        if (reply == null) {
+            reply = script.rcptReply(recipient.address());
+        }
         transaction.recipient(recipient.address(), reply.positive());
         return reply;
     }

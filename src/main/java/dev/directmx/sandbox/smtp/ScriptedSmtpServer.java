@@ -212,6 +212,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         private SocketPolicy policy = SocketPolicy.NORMAL;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private boolean implicitTls;
+        private Duration greylistDelay;
 
         private Builder() {}
 
@@ -321,6 +322,18 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Greylists like postgrey: the first RCPT of each (sender, recipient) pair gets
+         * {@code 450 4.2.0 ... Greylisted}, and the pair passes once {@code delay} has gone by.
+         */
+        public Builder greylist(Duration delay) {
+            if (delay.isNegative()) {
+                throw new IllegalArgumentException("greylisting delay must not be negative: " + delay);
+            }
+            this.greylistDelay = delay;
+            return this;
+        }
+
         /** Binds the listener and starts accepting connections. */
         public ScriptedSmtpServer start() throws IOException {
             // Each server has its own context, so that no TLS session cache is shared between servers.
@@ -328,7 +341,8 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     || extensions.stream().map(e -> e.trim().split(" ")[0]).anyMatch("STARTTLS"::equalsIgnoreCase);
             SSLContext tls = offersTls ? SandboxTls.serverContext() : null;
             ServerScript script = new ServerScript(
-                    hostname, extensions, replies, rcptReplies, delays, policy, idleTimeout, implicitTls, tls);
+                    hostname, extensions, replies, rcptReplies, delays, policy, idleTimeout, implicitTls, tls,
+                    greylistDelay == null ? null : new Greylist(greylistDelay));
             ServerSocket listener = new ServerSocket(port, 50, bindAddress);
             ScriptedSmtpServer server = new ScriptedSmtpServer(script, listener);
             server.acceptor.start();

@@ -19,7 +19,8 @@ record ServerScript(
         SocketPolicy policy,
         Duration idleTimeout,
         boolean implicitTls,
-        SSLContext tls) {
+        SSLContext tls,
+        Greylist greylist) {
 
     ServerScript {
         extensions = List.copyOf(extensions);
