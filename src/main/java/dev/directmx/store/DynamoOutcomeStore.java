@@ -1,0 +1,293 @@
+package dev.directmx.store;
+
+import static dev.directmx.store.DynamoItems.ATTEMPTS;
+import static dev.directmx.store.DynamoItems.DELIVERED_AT;
+import static dev.directmx.store.DynamoItems.EXPIRES_AT;
+import static dev.directmx.store.DynamoItems.FINAL_OUTCOME;
+import static dev.directmx.store.DynamoItems.FIRST_FAILED_AT;
+import static dev.directmx.store.DynamoItems.HISTORY;
+import static dev.directmx.store.DynamoItems.LAST_ATTEMPT;
+import static dev.directmx.store.DynamoItems.LEASE_OWNER;
+import static dev.directmx.store.DynamoItems.LEASE_UNTIL;
+import static dev.directmx.store.DynamoItems.MESSAGE_SK;
+import static dev.directmx.store.DynamoItems.PK;
+import static dev.directmx.store.DynamoItems.SK;
+import static dev.directmx.store.DynamoItems.STATUS;
+import static dev.directmx.store.DynamoItems.UPDATED_AT;
+import static dev.directmx.store.DynamoItems.n;
+import static dev.directmx.store.DynamoItems.s;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
+
+/**
+ * The outcome store on DynamoDB: one table, one item per message and one per recipient (layout in
+ * {@link DynamoItems}), every write a single conditional {@code PutItem} or {@code UpdateItem}.
+ * No transactions, because dynalite (the tests' DynamoDB) has none and because none is needed:
+ * each decision that could send mail twice rests on one item's condition.
+ *
+ * <p>Needs {@code dynamodb:Query}, {@code GetItem}, {@code PutItem} and {@code UpdateItem} on the
+ * table; {@link #createTable} also needs {@code CreateTable} and {@code DescribeTable}. Errors
+ * other than a failed condition propagate as the SDK's exceptions: the caller treats them as
+ * transient.
+ *
+ * <p>Lifecycle: one instance per process (a Lambda container), shared by concurrent threads; it
+ * holds no state beyond its client. {@link #close} closes the client only when
+ * {@link #fromEnvironment} built it.
+ */
+public final class DynamoOutcomeStore implements OutcomeStore {
+
+    private final DynamoDbClient client;
+    private final String table;
+    private final Duration rejectedRetention;
+    private final boolean ownsClient;
+
+    /**
+     * A store on {@code table} through {@code client}, which stays the caller's to close. Rejected
+     * messages are kept 14 days ({@code StoreRules.REJECTED_RETENTION}).
+     */
+    public DynamoOutcomeStore(DynamoDbClient client, String table) {
+        this(client, table, StoreRules.REJECTED_RETENTION, false);
+    }
+
+    /** As {@link #DynamoOutcomeStore(DynamoDbClient, String)}, keeping rejected messages {@code rejectedRetention}. */
+    public DynamoOutcomeStore(DynamoDbClient client, String table, Duration rejectedRetention) {
+        this(client, table, rejectedRetention, false);
+    }
+
+    private DynamoOutcomeStore(DynamoDbClient client, String table, Duration rejectedRetention, boolean ownsClient) {
+        this.client = Objects.requireNonNull(client, "client");
+        this.table = Objects.requireNonNull(table, "table");
+        this.rejectedRetention = Objects.requireNonNull(rejectedRetention, "rejectedRetention");
+        if (rejectedRetention.isNegative() || rejectedRetention.isZero()) {
+            throw new IllegalArgumentException("the retention of rejected messages must be positive");
+        }
+        this.ownsClient = ownsClient;
+    }
+
+    /**
+     * A store on {@code table} with a client configured the standard AWS way: credentials and
+     * region from the default chains (region {@code us-east-1} when none is configured), and the
+     * endpoint from {@code AWS_ENDPOINT_URL_DYNAMODB} or {@code AWS_ENDPOINT_URL} when set, which
+     * the SDK reads itself (this is how a local run points at dynalite). HTTP goes through the
+     * JDK's URL connection: no Netty, no Apache client, a faster Lambda cold start.
+     */
+    public static DynamoOutcomeStore fromEnvironment(String table) {
+        DynamoDbClient client = DynamoDbClient.builder()
+                .httpClient(UrlConnectionHttpClient.create())
+                .region(configuredRegion())
+                .build();
+        return new DynamoOutcomeStore(client, table, StoreRules.REJECTED_RETENTION, true);
+    }
+
+    /**
+     * Creates the table (on-demand capacity) and waits until it is active; a table that already
+     * exists is left as it is. For local runs and tests only: in AWS the SAM template creates
+     * the table, with the TTL on {@code expiresAt} that dynalite cannot set.
+     */
+    public static void createTable(DynamoDbClient client, String table) {
+        DynamoTables.create(client, table);
+    }
+
+    /**
+     * One consistent {@code Query} when the message is known. Otherwise the message item first,
+     * then one item per recipient, each put only if absent, then a read of what is stored. Without
+     * transactions a crash can fall between those puts: the next open finds the message item and
+     * puts the recipient items it names that are still missing, so the state converges.
+     */
+    @Override
+    public StoredMessage open(NewMessage message, Instant now) {
+        Items items = load(message.key());
+        if (items.message() == null) {
+            // A concurrent open may win this put; either way the stored message is the one to use.
+            putIfAbsent(DynamoItems.messageItem(message, StoreRules.distinct(message.recipients()), now));
+            items = load(message.key());
+        }
+        // The stored message's list decides, not this call's: a redelivery cannot add recipients.
+        List<String> missing = items.missingRecipients();
+        if (!missing.isEmpty()) {
+            AttributeValue expiresAt = items.message().get(EXPIRES_AT);
+            missing.forEach(address -> putIfAbsent(DynamoItems.recipientItem(message.key(), address, expiresAt)));
+            items = load(message.key());
+        }
+        return items.toStored();
+    }
+
+    @Override
+    public boolean claim(String key, String recipient, String owner, Instant leaseUntil, Instant now) {
+        DynamoUpdate update = new DynamoUpdate()
+                .set(LEASE_OWNER, s(owner))
+                .set(LEASE_UNTIL, n(leaseUntil.toEpochMilli()));
+        update.condition("attribute_exists(" + update.name(PK) + ")");
+        update.condition(update.name(STATUS) + " <> " + update.value("delivered", delivered()));
+        update.condition(update.name(FINAL_OUTCOME) + " = " + update.value("notFinal", AttributeValue.fromBool(false)));
+        update.condition("attribute_not_exists(" + update.name(LEASE_OWNER) + ") OR "
+                + update.name(LEASE_OWNER) + " = " + update.value(LEASE_OWNER, s(owner)) + " OR "
+                + update.name(LEASE_UNTIL) + " < " + update.value("now", n(now.toEpochMilli())));
+        return updateIf(update, key, DynamoItems.recipientSk(recipient));
+    }
+
+    /**
+     * Reads the recipient, decides with {@link StoreRules}, and writes the new record on condition
+     * that nobody wrote an attempt in between ({@code attempts} unchanged). A lost race re-reads,
+     * at most {@code StoreRules.MAX_WRITE_TRIES} times. The lease is released only when it is
+     * {@code owner}'s: clearing another owner's live lease would let a third claim the recipient
+     * while that owner is still sending.
+     */
+    @Override
+    public boolean recordAttempt(String key, String recipient, String owner, Attempt attempt) {
+        for (int tries = 0; tries < StoreRules.MAX_WRITE_TRIES; tries++) {
+            Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(DynamoItems.key(key, DynamoItems.recipientSk(recipient)))).item();
+            if (item == null || item.isEmpty()) {
+                return false;
+            }
+            StoredRecipient current = DynamoItems.toRecipient(item);
+            if (!StoreRules.mayRecord(current, attempt)) {
+                return false;
+            }
+            boolean ownLease = item.containsKey(LEASE_OWNER) && owner.equals(item.get(LEASE_OWNER).s());
+            if (writeAttempt(key, current, StoreRules.afterAttempt(current, attempt), ownLease ? owner : null)) {
+                return true;
+            }
+        }
+        throw new IllegalStateException("the attempt for " + recipient + " of " + key + " lost "
+                + StoreRules.MAX_WRITE_TRIES + " write races in a row");
+    }
+
+    private boolean writeAttempt(String key, StoredRecipient current, StoredRecipient next, String releasedOwner) {
+        DynamoUpdate update = new DynamoUpdate()
+                .set(STATUS, s(next.status().wire()))
+                .set(ATTEMPTS, n(next.attempts()))
+                .set(FINAL_OUTCOME, AttributeValue.fromBool(next.finalOutcome()))
+                .set(LAST_ATTEMPT, DynamoItems.attempt(next.lastAttempt()))
+                .set(HISTORY, DynamoItems.history(next.history()));
+        if (next.deliveredAt() != null) {
+            update.set(DELIVERED_AT, s(next.deliveredAt().toString()));
+        }
+        if (next.firstFailedAt() != null) {
+            update.set(FIRST_FAILED_AT, s(next.firstFailedAt().toString()));
+        }
+        update.condition(update.name(ATTEMPTS) + " = " + update.value("readAttempts", n(current.attempts())));
+        update.condition(update.name(STATUS) + " <> " + update.value("delivered", delivered()));
+        if (releasedOwner != null) {
+            update.remove(LEASE_OWNER).remove(LEASE_UNTIL);
+            update.condition(update.name(LEASE_OWNER) + " = " + update.value("owner", s(releasedOwner)));
+        }
+        return updateIf(update, key, DynamoItems.recipientSk(current.address()));
+    }
+
+    @Override
+    public void finishMessage(String key, MessageStatus status, Instant now) {
+        DynamoUpdate update = new DynamoUpdate()
+                .set(STATUS, DynamoItems.status(status))
+                .set(UPDATED_AT, s(now.toString()))
+                .add(ATTEMPTS, n(1));
+        update.condition("attribute_exists(" + update.name(PK) + ")");
+        if (!updateIf(update, key, MESSAGE_SK)) {
+            throw new IllegalStateException("no message is stored under " + key);
+        }
+    }
+
+    @Override
+    public void reject(String key, String error, String bodyExcerpt, Instant now) {
+        // The first record stays: a second delivery of the same bad body changes nothing.
+        putIfAbsent(DynamoItems.rejectedItem(key, error, bodyExcerpt, now, now.plus(rejectedRetention)));
+    }
+
+    @Override
+    public Optional<StoredMessage> find(String key) {
+        Items items = load(key);
+        return items.message() == null ? Optional.empty() : Optional.of(items.toStored());
+    }
+
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
+    }
+
+    /** Every item of one message, read consistently: a redelivery must see the latest outcome. */
+    private Items load(String key) {
+        QueryRequest query = QueryRequest.builder().tableName(table).consistentRead(true)
+                .keyConditionExpression("#pk = :pk")
+                .expressionAttributeNames(Map.of("#pk", PK))
+                .expressionAttributeValues(Map.of(":pk", s(key)))
+                .build();
+        Map<String, AttributeValue> message = null;
+        Map<String, Map<String, AttributeValue>> recipients = new LinkedHashMap<>();
+        for (Map<String, AttributeValue> item : client.queryPaginator(query).items()) {
+            String sk = item.get(SK).s();
+            if (sk.equals(MESSAGE_SK)) {
+                message = item;
+            } else if (sk.startsWith(DynamoItems.RECIPIENT_PREFIX)) {
+                recipients.put(sk.substring(DynamoItems.RECIPIENT_PREFIX.length()), item);
+            }
+        }
+        return new Items(message, recipients);
+    }
+
+    private boolean putIfAbsent(Map<String, AttributeValue> item) {
+        try {
+            client.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(#pk)")
+                    .expressionAttributeNames(Map.of("#pk", PK)));
+            return true;
+        } catch (ConditionalCheckFailedException alreadyThere) {
+            return false;
+        }
+    }
+
+    private boolean updateIf(DynamoUpdate update, String key, String sk) {
+        try {
+            client.updateItem(update.request(table, DynamoItems.key(key, sk)));
+            return true;
+        } catch (ConditionalCheckFailedException refused) {
+            return false;
+        }
+    }
+
+    private static AttributeValue delivered() {
+        return s(RecipientStatus.DELIVERED.wire());
+    }
+
+    private static Region configuredRegion() {
+        try {
+            return DefaultAwsRegionProviderChain.builder().build().getRegion();
+        } catch (SdkClientException none) {
+            // A laptop pointed at dynalite often has no AWS configuration at all.
+            return Region.US_EAST_1;
+        }
+    }
+
+    /** The items of one message as read: the message item (null when absent) and recipient items by address. */
+    private record Items(Map<String, AttributeValue> message, Map<String, Map<String, AttributeValue>> recipients) {
+
+        List<String> missingRecipients() {
+            return DynamoItems.recipientOrder(message).stream().filter(a -> !recipients.containsKey(a)).toList();
+        }
+
+        StoredMessage toStored() {
+            Map<String, StoredRecipient> ordered = new LinkedHashMap<>();
+            DynamoItems.recipientOrder(message).stream().filter(recipients::containsKey)
+                    .forEach(a -> ordered.put(a, DynamoItems.toRecipient(recipients.get(a))));
+            // Items the list does not name cannot come from open; show them rather than hide them.
+            recipients.forEach((a, item) -> ordered.putIfAbsent(a, DynamoItems.toRecipient(item)));
+            return DynamoItems.toMessage(message, List.copyOf(ordered.values()));
+        }
+    }
+}
