@@ -2,11 +2,10 @@ package dev.directmx.cli;
 
 import dev.directmx.delivery.AddressPolicy;
 import dev.directmx.delivery.DeliverySettings;
+import dev.directmx.delivery.Durations;
 import dev.directmx.delivery.ServicePort;
 import dev.directmx.smtp.StartTls;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
-import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
 
@@ -54,44 +53,10 @@ final class DeliveryOptions {
     }
 
     private static List<ServicePort> parsePorts(String option, List<String> specs) {
-        List<ServicePort> result = new ArrayList<>();
-        for (String spec : specs) {
-            if (spec.isBlank() || spec.equalsIgnoreCase("none")) {
-                continue;
-            }
-            try {
-                result.add(ServicePort.parse(spec));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(option + ": " + e.getMessage());
-            }
-        }
-        return result;
+        return ServicePort.parseList(option, String.join(",", specs));
     }
 
-    /** Parses {@code 90s}, {@code 2m}, {@code 500ms}, {@code 1h} or ISO-8601 {@code PT90S}. */
     static Duration duration(String option, String text) {
-        String t = text.strip().toLowerCase(java.util.Locale.ROOT);
-        try {
-            Duration d;
-            if (t.startsWith("pt") || t.startsWith("p")) {
-                d = Duration.parse(t.toUpperCase(java.util.Locale.ROOT));
-            } else if (t.endsWith("ms")) {
-                d = Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2)));
-            } else if (t.endsWith("s")) {
-                d = Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1)));
-            } else if (t.endsWith("m")) {
-                d = Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1)));
-            } else if (t.endsWith("h")) {
-                d = Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1)));
-            } else {
-                d = Duration.ofSeconds(Long.parseLong(t));
-            }
-            if (d.isNegative() || d.isZero()) {
-                throw new IllegalArgumentException(option + ": '" + text + "' must be longer than zero");
-            }
-            return d;
-        } catch (NumberFormatException | DateTimeParseException e) {
-            throw new IllegalArgumentException(option + ": '" + text + "' is not a duration; write e.g. 90s, 2m or 500ms");
-        }
+        return Durations.parse(option, text);
     }
 }

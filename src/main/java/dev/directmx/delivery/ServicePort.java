@@ -51,6 +51,26 @@ public record ServicePort(int port, TlsMode tlsMode) {
         };
     }
 
+    /**
+     * Parses a comma-separated list such as {@code 465,587}; {@code none} or blank is empty.
+     *
+     * @param name the option or variable, named in errors
+     */
+    public static java.util.List<ServicePort> parseList(String name, String text) {
+        java.util.List<ServicePort> ports = new java.util.ArrayList<>();
+        for (String spec : (text == null ? "" : text).split(",")) {
+            if (spec.isBlank() || spec.strip().equalsIgnoreCase("none")) {
+                continue;
+            }
+            try {
+                ports.add(parse(spec));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(name + ": " + e.getMessage());
+            }
+        }
+        return java.util.List.copyOf(ports);
+    }
+
     @Override
     public String toString() {
         return port + (tlsMode == TlsMode.IMPLICIT ? "/tls" : "");
