@@ -9,4 +9,10 @@ if [ ! -f target/directmx.jar ] || [ -n "$(find src pom.xml -newer target/direct
   echo "demo.sh: building target/directmx.jar ..." >&2
   mvn -B -ntp -q package -DskipTests
 fi
-exec "$JAVA_HOME/bin/java" -jar target/directmx.jar demo "$@"
+# ElasticMQ's Pekko uses sun.misc.Unsafe, which JDK 23+ warns about unless allowed; older JDKs
+# refuse the flag, so pass it only where it exists.
+flags=()
+if [ "$(directmx_java_major "$JAVA_HOME")" -ge 23 ]; then
+  flags+=(--sun-misc-unsafe-memory-access=allow)
+fi
+exec "$JAVA_HOME/bin/java" "${flags[@]}" -jar target/directmx.jar demo "$@"

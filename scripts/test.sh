@@ -10,6 +10,16 @@ echo "test.sh: using JDK at $JAVA_HOME"
 
 state="$PWD/target/peers"
 bash scripts/peers/install.sh
+
+# dynalite (a DynamoDB API on Node) for the store and queue tests, pinned by infra/package-lock.json.
+if ! command -v node >/dev/null 2>&1; then
+  echo "test.sh: installing Node.js for dynalite" >&2
+  apt-get update -q && apt-get install -y -q nodejs npm
+fi
+if [ ! -f infra/node_modules/dynalite/cli.js ] || [ infra/package-lock.json -nt infra/node_modules/.package-lock.json ]; then
+  echo "test.sh: npm ci --prefix infra (dynalite)"
+  npm ci --prefix infra --no-audit --no-fund --loglevel=error
+fi
 # Stop the peers whatever happens, by the PIDs start.sh recorded.
 trap 'bash scripts/peers/stop.sh "$state" || true' EXIT
 bash scripts/peers/start.sh "$state"

@@ -8,6 +8,8 @@ public final class ExitCodes {
     public static final int OK = 0;
     /** EX_USAGE: the command line was wrong. */
     public static final int USAGE = 64;
+    /** EX_NOINPUT: what was asked for does not exist (status of an unknown message). */
+    public static final int NOT_FOUND = 66;
     /** EX_DATAERR: the message or an address is invalid. */
     public static final int INVALID_MESSAGE = 65;
     /** EX_UNAVAILABLE: some recipient failed and none was deferred. */

@@ -8,7 +8,9 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Delivers email straight to recipients' MX servers.",
-        subcommands = {SendCommand.class, DemoCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {SendCommand.class, DemoCommand.class, EnqueueCommand.class, WorkerCommand.class, InvokeCommand.class,
+            StatusCommand.class,
+            CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         exitCodeOnExecutionException = ExitCodes.SOFTWARE)
 public final class Main implements Runnable {
@@ -28,7 +30,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(System.err);
-        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: send or demo");
+        throw new CommandLine.ParameterException(spec.commandLine(), "name a command: send, demo, enqueue, worker, invoke or status");
     }
 
     /** Reports the version from the jar's manifest. */

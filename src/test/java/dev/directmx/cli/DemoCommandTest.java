@@ -12,7 +12,7 @@ import picocli.CommandLine;
 class DemoCommandTest {
 
     @Test
-    void demoDeliversTheSeedMessageThroughTheSecondMxOverTls() {
+    void demoDeliversTheSeedMessageThroughTheQueueAfterGreylisting() {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         CommandLine cli = new CommandLine(new Main());
@@ -25,8 +25,11 @@ class DemoCommandTest {
         assertThat(status).isZero();
         assertThat(printed).contains("mx1.example.net [127.0.0.2]").contains("Connection refused");
         assertThat(printed).contains("TLS established: TLSv1.");
-        assertThat(printed).contains("recipient@example.net  DELIVERED");
+        assertThat(printed).contains("recipient@example.net  DEFERRED  450 4.2.0").contains("Greylisted");
+        assertThat(printed).contains("goes back on the queue, invisible for");
+        assertThat(printed).contains("# ======== delivery run 2").contains("recipient@example.net  DELIVERED");
+        assertThat(printed).contains("# ---- the stored outcome").contains("(2 attempts, delivered");
         assertThat(printed).contains("Subject: This is a sendable email").contains("Did it hit the Spam folder?");
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: delivering");
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: enqueued").contains("worker: batch of 1");
     }
 }
