@@ -2,6 +2,7 @@ package dev.directmx.cli;
 
 import dev.directmx.delivery.Durations;
 import dev.directmx.lambda.BatchProcessor;
+import dev.directmx.lambda.BatchSettings;
 import dev.directmx.lambda.DeliveryComponents;
 import dev.directmx.lambda.DirectmxConfig;
 import dev.directmx.lambda.SqsQueueActions;
@@ -9,6 +10,7 @@ import dev.directmx.lambda.SqsWorker;
 import dev.directmx.store.OutcomeStore;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -63,6 +65,12 @@ public final class WorkerCommand implements Callable<Integer> {
         try {
             config = queueOptions.config(System.getenv());
             settings = new SqsWorker.Settings(Durations.parse("--wait", wait), 10, Durations.parse("--batch-budget", batchBudget));
+            Duration least = config.timeReserve().plus(BatchSettings.MINIMUM_WORK);
+            if (settings.batchBudget().compareTo(least) <= 0) {
+                throw new IllegalArgumentException("--batch-budget " + batchBudget + " leaves no time to deliver: it must exceed "
+                        + DirectmxConfig.TIME_RESERVE + " (" + config.timeReserve().toSeconds() + " s) plus "
+                        + BatchSettings.MINIMUM_WORK.toSeconds() + " s");
+            }
         } catch (IllegalArgumentException e) {
             err.println("directmx worker: " + e.getMessage());
             return ExitCodes.USAGE;

@@ -189,12 +189,13 @@ public final class BatchProcessor {
             store.finishMessage(key, MessageStatus.DONE, clock.instant());
             return true;
         }
-        store.finishMessage(key, MessageStatus.PENDING, clock.instant());
         if (claimed.isEmpty()) {
             // Another copy of this message holds every open recipient right now (SQS delivered it
-            // twice): come back shortly to see how that copy did, without sending anything.
+            // twice): come back shortly to see how that copy did, without sending anything. The
+            // message record is that copy's to write; writing PENDING here could undo its DONE.
             return requeue(record, key, settings.shortRequeue(), "another worker is delivering it");
         }
+        store.finishMessage(key, MessageStatus.PENDING, clock.instant());
         return requeue(record, key, settings.retry().delay(attempts, random), "not every recipient has it yet");
     }
 

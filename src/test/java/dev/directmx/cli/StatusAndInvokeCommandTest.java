@@ -118,4 +118,13 @@ class StatusAndInvokeCommandTest {
         assertThat(status).isEqualTo(ExitCodes.USAGE);
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("DIRECTMX_QUEUE_URL");
     }
+
+    @Test
+    void workerRefusesABatchBudgetThatLeavesNoTimeToDeliver() {
+        int status = run("worker", "--batch-budget", "10s", "--queue-url", "q", "--dead-letter-queue-url", "d",
+                "--helo", "client.example.com", "--store-file", dir.resolve("s.db").toString());
+
+        assertThat(status).isEqualTo(ExitCodes.USAGE);
+        assertThat(err.toString(StandardCharsets.UTF_8)).contains("--batch-budget").contains("DIRECTMX_TIME_RESERVE");
+    }
 }
