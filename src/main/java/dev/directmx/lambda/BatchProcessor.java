@@ -47,6 +47,9 @@ public final class BatchProcessor {
     /** How much of a rejected body the store keeps; the dead-letter queue keeps all of it. */
     static final int EXCERPT_CHARS = 2000;
 
+    /** How much of a reply's text is stored per attempt. */
+    static final int REPLY_CHARS = 1000;
+
     private final MessageComposer composer;
     private final Deliverer deliverer;
     private final OutcomeStore store;
@@ -261,7 +264,16 @@ public final class BatchProcessor {
                 finalOutcome = !f.retryable() || windowOver;
             }
         }
-        return new Attempt(status, finalOutcome, reply.code(), reply.enhancedCode(), reply.text(), reply.command(), route, now);
+        return new Attempt(status, finalOutcome, reply.code(), reply.enhancedCode(), shorten(reply.text()), reply.command(),
+                route, now);
+    }
+
+    /**
+     * A reply text as stored: servers may send many lines, and ten attempts of them must stay
+     * far below DynamoDB's 400 KB item limit.
+     */
+    static String shorten(String text) {
+        return text.length() <= REPLY_CHARS ? text : text.substring(0, REPLY_CHARS - 1) + "…";
     }
 
     private boolean requeue(SQSEvent.SQSMessage record, String key, Duration delay, String why) {
