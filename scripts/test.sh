@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The test command (README): unit tests, fault tests against in-JVM peers, and the end-to-end
-# tests against a real Postfix and a real DNS server on loopback, all through `mvn verify`.
-# Needs root for apt-get and for Postfix on port 25 of 127.0.0.2; CI runs as root.
+# The test command (README): unit tests, fault tests against in-JVM peers, integration tests
+# against ElasticMQ and dynalite, and the end-to-end suites against real MTAs (Postfix,
+# OpenSMTPD, Exim), postgrey, smtp-sink and NSD on loopback, all through `mvn verify`.
+# Needs root for apt-get and for the MTAs on port 25 of 127.0.0.x; CI runs as root.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/jdk.sh
@@ -10,6 +11,7 @@ echo "test.sh: using JDK at $JAVA_HOME"
 
 state="$PWD/target/peers"
 bash scripts/peers/install.sh
+bash scripts/peers/faults.sh install
 
 # dynalite (a DynamoDB API on Node) for the store and queue tests, pinned by infra/package-lock.json.
 if ! command -v node >/dev/null 2>&1; then
@@ -20,11 +22,22 @@ if [ ! -f infra/node_modules/dynalite/cli.js ] || [ infra/package-lock.json -nt 
   echo "test.sh: npm ci --prefix infra (dynalite)"
   npm ci --prefix infra --no-audit --no-fund --loglevel=error
 fi
-# Stop the peers whatever happens, by the PIDs start.sh recorded.
-trap 'bash scripts/peers/stop.sh "$state" || true' EXIT
+# Stop the peers whatever happens, by the PIDs the start scripts recorded (the last started first).
+trap 'bash scripts/peers/faults.sh stop "$state" || true; bash scripts/peers/mtas.sh stop "$state" || true; bash scripts/peers/stop.sh "$state" || true' EXIT
 bash scripts/peers/start.sh "$state"
+bash scripts/peers/mtas.sh start "$state"
+bash scripts/peers/faults.sh start "$state"
 set -a
 source "$state/peers.env"
+source "$state/mtas.env"
+source "$state/faults.env"
 set +a
 
-mvn -B -ntp verify "$@"
+status=0
+mvn -B -ntp verify "$@" || status=$?
+if [ -f target/interop-report.txt ]; then
+  echo
+  echo "== interop suite (target/interop-report.txt)"
+  cat target/interop-report.txt
+fi
+exit "$status"
