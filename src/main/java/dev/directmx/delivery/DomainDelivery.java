@@ -124,10 +124,8 @@ final class DomainDelivery {
             return new SessionLog(domain, route, transcript.asStrings(),
                     summarize(result, delivered));
         } catch (SmtpIoException e) {
-            String code = e.timeout() ? "4.4.2" : "4.4.1";
-            if (e.timeout() && deadline.expired()) {
-                code = "4.4.7";
-            }
+            // RFC 3463: 4.4.7 delivery time expired, 4.4.2 bad connection, 4.4.1 no answer from host.
+            String code = e.deadlineReached() ? "4.4.7" : e.timeout() ? "4.4.2" : "4.4.1";
             walk.transientProblem(SmtpReply.local(451, code, e.stage(), route + ": " + e.getMessage()), RouteUsed.of(route, null));
             return new SessionLog(domain, route, transcript.asStrings(), "no delivery: " + e.getMessage());
         }

@@ -43,6 +43,9 @@ public final class SmtpConnection implements Closeable {
     private final Transcript transcript;
     private final SSLSocketFactory tlsFactory;
     private ScheduledFuture<?> watchdog;
+    /** Whether the current wait was cut short by the deadline rather than by its stage timeout. */
+    private volatile boolean waitBoundByDeadline;
+    private volatile boolean watchdogFired;
     private Socket socket;
     private InputStream in;
     private OutputStream out;
@@ -66,8 +69,9 @@ public final class SmtpConnection implements Closeable {
         SmtpConnection connection = new SmtpConnection(serverName, deadline, transcript, tlsFactory);
         Duration connectTimeout = deadline.bound(timeouts.connect());
         if (connectTimeout.isZero()) {
-            throw new SmtpIoException("connect", "message deadline passed before connecting", true, null);
+            throw new SmtpIoException("connect", "message deadline passed before connecting", true, true, null);
         }
+        connection.waitBoundByDeadline = connectTimeout.compareTo(timeouts.connect()) < 0;
         transcript.event("connecting to " + serverName + " [" + address.getAddress().getHostAddress() + "]:" + address.getPort()
                 + (mode == TlsMode.IMPLICIT ? " (implicit TLS)" : ""));
         Socket socket = null;
@@ -100,6 +104,7 @@ public final class SmtpConnection implements Closeable {
     private void guard(Socket raw) {
         long millis = Math.max(1, deadline.remaining().toMillis());
         watchdog = WATCHDOG.schedule(() -> {
+            watchdogFired = true;
             transcript.event("message deadline reached: closing the connection");
             closeQuietly(raw);
             closeQuietly(socket);
@@ -257,16 +262,21 @@ public final class SmtpConnection implements Closeable {
     private void applyTimeout(String stage, Duration stageTimeout) throws IOException {
         Duration bounded = deadline.bound(stageTimeout);
         if (bounded.isZero()) {
-            throw new SmtpIoException(stage, "message deadline reached before " + stage, true, null);
+            throw new SmtpIoException(stage, "message deadline reached before " + stage, true, true, null);
         }
+        waitBoundByDeadline = bounded.compareTo(stageTimeout) < 0;
         socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, bounded.toMillis())));
     }
 
     private SmtpIoException failure(String stage, IOException e) {
-        boolean timeout = e instanceof SocketTimeoutException || deadline.expired();
+        // A wait cut to the time left ends a hair before the deadline's own clock says so:
+        // decide by what bounded the wait, not by reading the clock again.
+        boolean deadlineHit = watchdogFired || deadline.expired()
+                || (e instanceof SocketTimeoutException && waitBoundByDeadline);
+        boolean timeout = e instanceof SocketTimeoutException || deadlineHit;
         String what;
         if (timeout) {
-            what = deadline.expired()
+            what = deadlineHit
                     ? "message deadline reached during " + stage
                     : "timed out waiting at " + stage;
         } else if (e instanceof EOFException) {
@@ -275,7 +285,7 @@ public final class SmtpConnection implements Closeable {
             what = stage + " failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
         transcript.event(what);
-        return new SmtpIoException(stage, what, timeout, e);
+        return new SmtpIoException(stage, what, timeout, deadlineHit, e);
     }
 
     @Override

@@ -10,11 +10,17 @@ import java.io.IOException;
 public class SmtpIoException extends IOException {
     private final String stage;
     private final boolean timeout;
+    private final boolean deadlineReached;
 
     public SmtpIoException(String stage, String message, boolean timeout, Throwable cause) {
+        this(stage, message, timeout, false, cause);
+    }
+
+    public SmtpIoException(String stage, String message, boolean timeout, boolean deadlineReached, Throwable cause) {
         super(message, cause);
         this.stage = stage;
-        this.timeout = timeout;
+        this.timeout = timeout || deadlineReached;
+        this.deadlineReached = deadlineReached;
     }
 
     /** The command or step in progress: {@code connect}, {@code greeting}, {@code DATA}... */
@@ -25,5 +31,10 @@ public class SmtpIoException extends IOException {
     /** Whether a stage timeout or the message deadline ran out. */
     public boolean timeout() {
         return timeout;
+    }
+
+    /** Whether it was the whole message's deadline that ran out, not just this stage's timeout. */
+    public boolean deadlineReached() {
+        return deadlineReached;
     }
 }
