@@ -75,6 +75,9 @@ class MtaInteropIT {
 
     /** The receiving MTAs of scripts/peers/mtas.sh and the trace header fields each puts on top. */
     enum Mta {
+        /** Return-Path, X-Original-To and Delivered-To (its virtual delivery) and Received. */
+        POSTFIX("Postfix", "example.net", "DIRECTMX_IT_POSTFIX",
+                Set.of("return-path", "x-original-to", "delivered-to", "received")),
         /** Return-Path, Delivered-To (its Maildir delivery) and Received. */
         OPENSMTPD("OpenSMTPD", "opensmtpd.example", "DIRECTMX_IT_OPENSMTPD",
                 Set.of("return-path", "delivered-to", "received")),
@@ -96,6 +99,12 @@ class MtaInteropIT {
 
         String recipient() {
             return "recipient@" + domain;
+        }
+
+        /** The Maildir {@code new/} folder where recipient@DOMAIN's mail lands. */
+        Path mailbox() {
+            return this == POSTFIX ? Path.of(requiredEnv("DIRECTMX_IT_POSTFIX_MAILBOX"))
+                    : Path.of(requiredEnv(envPrefix + "_MAIL"), "recipient", "new");
         }
     }
 
@@ -140,7 +149,7 @@ class MtaInteropIT {
     private static Delivery deliver(Mta mta, String text, Path tmp) throws Exception {
         String dns = requiredEnv("DIRECTMX_IT_DNS");
         String host = requiredEnv(mta.envPrefix + "_HOST");
-        Path mailbox = Path.of(requiredEnv(mta.envPrefix + "_MAIL"), "recipient", "new");
+        Path mailbox = mta.mailbox();
         Set<String> before = listFiles(mailbox);
 
         Instant sentAfter = Instant.now().truncatedTo(ChronoUnit.SECONDS);
