@@ -63,7 +63,7 @@ BLACKHOLE="blackhole 127.0.0.36 25"
 # Addresses where nothing may listen (nolisting mx1, deadmx mx1/mx2, the other ports of
 # submission and smtps): checked before and after start.
 CLOSED=(127.0.0.11,25 127.0.0.13,25 127.0.0.14,25 127.0.0.17,25 127.0.0.17,465 127.0.0.18,25 127.0.0.18,587)
-FIRST_ADDR=10 LAST_ADDR=38   # 127.0.0.FIRST..LAST are ours
+FIRST_ADDR=10 LAST_ADDR=39   # 127.0.0.FIRST..LAST are ours
 
 usage() { echo "usage: $0 install | start [STATE_DIR] | stop [STATE_DIR]" >&2; exit 64; }
 [ $# -ge 1 ] || usage
@@ -285,7 +285,7 @@ for ((i = FIRST_ADDR; i <= LAST_ADDR; i++)); do
 done
 # Nothing else may already listen where we will (another STATE_DIR's fault peers?).
 listening=$( (ss -ltnH; ss -lunH) | awk '{print $4}')
-busy=$(grep -E "^(127\.0\.0\.([1-2][0-9]|3[0-8])|\[::1\]):(25|465|587|$POSTGREY_PORT|$PROXY_PORT)$" <<<"$listening" || true)
+busy=$(grep -E "^(127\.0\.0\.([1-2][0-9]|3[0-9])|\[::1\]):(25|465|587|$POSTGREY_PORT|$PROXY_PORT)$" <<<"$listening" || true)
 [ -z "$busy" ] || fail "already listening (stop the other fault peers first): $(echo $busy)"
 
 # Starts a background process in its own session, output to FDIR/logs/NAME.log; pid file NAME.pid.
@@ -502,6 +502,8 @@ done
 ############################################################ blackhole, DNS proxy
 read -r bh_name bh_addr bh_port <<<"$BLACKHOLE"
 spawn "$bh_name" "$PYTHON" "$HELPERS/blackhole.py" --listen "$bh_addr:$bh_port" --pidfile "$PID_DIR/$bh_name.pid"
+# Drops the connection in DATA the first time it sees a recipient, accepts it on the retry.
+spawn droponce "$PYTHON" "$HELPERS/droponce.py" --listen "127.0.0.39:25" --maildir "$MAIL_DIR/droponce.fault.example"
 spawn dnsproxy "$PYTHON" "$HELPERS/dnsproxy.py" --listen "$PROXY_ADDR:$PROXY_PORT" \
   --upstream "$NSD_HOST:$NSD_PORT" --pidfile "$PID_DIR/dnsproxy.pid"
 
@@ -516,6 +518,7 @@ checks=(
   greet,127.0.0.22,25,220
   ehlo,127.0.0.23,25,SIZE
   timeout,"$bh_addr","$bh_port"
+  greet,127.0.0.39,25,220
 )
 for c in "${CLOSED[@]}"; do checks+=("refused,$c"); done
 for s in "${SINKS[@]}"; do
@@ -595,6 +598,11 @@ pid_of() { read_pid "$PID_DIR/$1.pid"; }
   echo "DIRECTMX_FAULTS_BLACKHOLE_HOST=$bh_addr"
   echo "DIRECTMX_FAULTS_BLACKHOLE_PORT=$bh_port"
   echo "DIRECTMX_FAULTS_BLACKHOLE_PID=$(pid_of blackhole)"
+  echo "DIRECTMX_FAULTS_DROPONCE_DOMAIN=droponce.fault.example"
+  echo "DIRECTMX_FAULTS_DROPONCE_HOST=127.0.0.39"
+  echo "DIRECTMX_FAULTS_DROPONCE_PORT=25"
+  echo "DIRECTMX_FAULTS_DROPONCE_MAIL=$MAIL_DIR/droponce.fault.example"
+  echo "DIRECTMX_FAULTS_DROPONCE_PID=$(pid_of droponce)"
 } >"$ENV_FILE"
 
 echo "faults up: postfix pid $PF_PID (127.0.0.10,.17-.23), postgrey $POSTGREY_ADDR:$POSTGREY_PORT (delay ${GREY_DELAY}s)," \

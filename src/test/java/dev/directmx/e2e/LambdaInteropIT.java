@@ -233,4 +233,36 @@ class LambdaInteropIT {
                     });
         }
     }
+
+    @Test
+    void connectionDroppedInDataIsRetriedAndDeliveredExactlyOnce() throws Exception {
+        String key = "drop-" + UUID.randomUUID();
+        // A fresh recipient: the server drops DATA only the first time it sees one.
+        String to = key + "@" + InteropSuiteIT.domain("DROPONCE");
+        Path mail = Path.of(InteropSuiteIT.env("DIRECTMX_FAULTS_DROPONCE_MAIL"));
+        long t0 = System.nanoTime();
+        try (Pipeline pipeline = new Pipeline(Map.of(DirectmxConfig.BACKOFF_MIN, "1s"))) {
+            pipeline.enqueue(body(key, List.of(to)));
+            StoredMessage done = pipeline.await(key, m -> m.status().name().equals("DONE"), Duration.ofSeconds(60));
+
+            StoredRecipient r = recipient(done, to);
+            long copies;
+            try (Stream<Path> files = Files.list(mail)) {
+                copies = files.filter(f -> {
+                    try {
+                        return Files.readString(f).contains(done.messageId());
+                    } catch (IOException e) {
+                        return false;
+                    }
+                }).count();
+            }
+            long arrived = copies;
+            InteropSuiteITRow.add("dropped in DATA, then retried", "deferred, then delivered once", t0,
+                    r.history().stream().map(a -> a.status().wire()).toList() + ", " + arrived + " copy", () -> {
+                        assertThat(r.history()).extracting(a -> a.status().wire()).containsExactly("deferred", "delivered");
+                        assertThat(r.history().get(0).text()).contains("closed");
+                        assertThat(arrived).isEqualTo(1);
+                    });
+        }
+    }
 }
