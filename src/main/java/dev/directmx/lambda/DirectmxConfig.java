@@ -51,11 +51,14 @@ public record DirectmxConfig(String table, String queueUrl, String deadLetterQue
     public static final String RECORD_TTL = "DIRECTMX_RECORD_TTL";
     public static final String ALLOW_PRIVATE = "DIRECTMX_ALLOW_PRIVATE";
     public static final String REQUIRE_TLS = "DIRECTMX_REQUIRE_TLS";
+    public static final String DKIM_KEYS = "DIRECTMX_DKIM_KEYS";
+    public static final String DKIM_CANONICALIZATION = "DIRECTMX_DKIM_CANONICALIZATION";
+    public static final String DKIM_EXPIRY = "DIRECTMX_DKIM_EXPIRY";
 
     /** Every variable read, for documentation and the template test. */
     public static final List<String> VARIABLES = List.of(TABLE, QUEUE_URL, DEAD_LETTER_QUEUE_URL, HELO, DNS, PORTS,
             FALLBACK_PORTS, DEADLINE, DNS_TIMEOUT, MAX_AGE, PERMANENT_RETRY_WINDOW, BACKOFF_MIN, BACKOFF_MAX, CONCURRENCY,
-            TIME_RESERVE, RECORD_TTL, ALLOW_PRIVATE, REQUIRE_TLS);
+            TIME_RESERVE, RECORD_TTL, ALLOW_PRIVATE, REQUIRE_TLS, DKIM_KEYS, DKIM_CANONICALIZATION, DKIM_EXPIRY);
 
     /** The variables the Lambda function cannot run without. */
     public static final List<String> REQUIRED = List.of(TABLE, QUEUE_URL, DEAD_LETTER_QUEUE_URL, HELO);
