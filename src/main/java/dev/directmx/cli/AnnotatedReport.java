@@ -57,6 +57,7 @@ final class AnnotatedReport {
         }
         out.println();
         out.println("# ---- results (" + report.messageId() + ", " + report.elapsed().toMillis() + " ms)");
+        out.println("# DKIM: " + report.dkim().describe());
         for (RecipientOutcome outcome : report.recipients()) {
             out.println(summary(outcome));
         }

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.directmx.delivery.DeliveryReport;
+import dev.directmx.dkim.DkimSigner;
+import dev.directmx.dkim.Signing;
 import dev.directmx.delivery.RecipientOutcome;
 import dev.directmx.delivery.Route;
 import dev.directmx.delivery.RouteUsed;
@@ -29,6 +31,7 @@ public final class ReportJson {
         root.put("messageId", report.messageId());
         root.put("status", report.allDelivered() ? "delivered" : report.anyDeferred() ? "deferred" : "failed");
         root.put("elapsedMillis", report.elapsed().toMillis());
+        root.set("dkim", dkim(report.dkim()));
         ArrayNode recipients = root.putArray("recipients");
         for (RecipientOutcome outcome : report.recipients()) {
             ObjectNode r = recipients.addObject();
@@ -51,6 +54,26 @@ public final class ReportJson {
         ArrayNode notes = root.putArray("notes");
         report.notes().forEach(notes::add);
         return root;
+    }
+
+    /** {"signed": true, "signatures": [{"domain", "selector", "algorithm"}]} or {"signed": false, "reason"}. */
+    private static ObjectNode dkim(Signing signing) {
+        ObjectNode node = MAPPER.createObjectNode();
+        switch (signing) {
+            case Signing.Signed signed -> {
+                node.put("signed", true);
+                ArrayNode signatures = node.putArray("signatures");
+                for (DkimSigner.Signature s : signed.signatures()) {
+                    signatures.addObject().put("domain", s.domain()).put("selector", s.selector())
+                            .put("algorithm", s.algorithm().tag());
+                }
+            }
+            case Signing.Unsigned unsigned -> {
+                node.put("signed", false);
+                node.put("reason", unsigned.reason());
+            }
+        }
+        return node;
     }
 
     private static ObjectNode reply(SmtpReply reply) {

@@ -90,6 +90,9 @@ public final class StatusCommand implements Callable<Integer> {
                 line.append("  ").append(last.code()).append(last.enhancedCode() == null ? "" : " " + last.enhancedCode())
                         .append(' ').append(last.text());
                 line.append(route(last.route()));
+                if (last.dkim() != null) {
+                    line.append("  DKIM ").append(last.dkim());
+                }
             }
             line.append("  (").append(r.attempts()).append(r.attempts() == 1 ? " attempt" : " attempts");
             if (r.deliveredAt() != null) {
@@ -153,6 +156,7 @@ public final class StatusCommand implements Callable<Integer> {
         reply.put("enhancedCode", a.enhancedCode());
         reply.put("text", a.text());
         reply.put("command", a.command());
+        node.put("dkim", a.dkim());
         if (a.route() != null) {
             ObjectNode route = node.putObject("route");
             route.put("mxHost", a.route().mxHost());

@@ -1,9 +1,12 @@
 package dev.directmx.delivery;
 
+import dev.directmx.dkim.MessageSigning;
 import dev.directmx.dns.DestinationResolver;
+import dev.directmx.message.ComposedMessage;
 import dev.directmx.message.Mailbox;
 import dev.directmx.message.OutboundMessage;
 import dev.directmx.smtp.Deadline;
+import dev.directmx.smtp.DotStuffing;
 import dev.directmx.smtp.MessageData;
 import dev.directmx.smtp.SmtpClient;
 import java.time.Clock;
@@ -17,25 +20,35 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.Supplier;
 
 /**
  * Delivers one message to its recipients: groups them by domain, and for each domain (in
  * parallel, on virtual threads) resolves its destinations and walks its routes until every
- * recipient has an outcome or the message deadline passes. Knows nothing of SQS or DynamoDB.
- * Thread-safe; one instance serves many messages.
+ * recipient has an outcome or the message deadline passes. Signs with DKIM when the sender's
+ * domain has a key. Knows nothing of SQS or DynamoDB. Thread-safe; one instance serves many
+ * messages.
  */
 public final class Deliverer {
 
     private final DestinationResolver dns;
     private final SmtpClient smtp;
     private final DeliverySettings settings;
+    private final MessageSigning signing;
     private final Clock clock;
 
-    public Deliverer(DestinationResolver dns, SmtpClient smtp, DeliverySettings settings, Clock clock) {
+    public Deliverer(DestinationResolver dns, SmtpClient smtp, DeliverySettings settings, MessageSigning signing,
+            Clock clock) {
         this.dns = dns;
         this.smtp = smtp;
         this.settings = settings;
+        this.signing = signing;
         this.clock = clock;
+    }
+
+    /** A deliverer that signs nothing (every report says so). */
+    public Deliverer(DestinationResolver dns, SmtpClient smtp, DeliverySettings settings, Clock clock) {
+        this(dns, smtp, settings, MessageSigning.disabled(), clock);
     }
 
     /** Delivers to every recipient of the message within the configured deadline. */
@@ -49,8 +62,8 @@ public final class Deliverer {
      */
     public DeliveryReport deliver(OutboundMessage message, List<Mailbox> recipients, Deadline deadline) {
         Instant start = clock.instant();
-        MessageData data = new MessageData(message.content().bytes(), message.content().eightBit(),
-                message.content().needsSmtpUtf8(), message.content()::sevenBit);
+        MessageSigning.Plan plan = signing.plan(message.sender().asciiDomain());
+        MessageData data = messageData(message.content(), plan);
         String mailFrom = message.envelopeFrom().envelopeAddress();
         Map<String, List<Mailbox>> byDomain = new LinkedHashMap<>();
         for (Mailbox recipient : recipients) {
@@ -81,7 +94,39 @@ public final class Deliverer {
             notes.addAll(result.notes());
         }
         List<RecipientOutcome> ordered = recipients.stream().map(r -> byAddress.get(r.address())).toList();
-        return new DeliveryReport(message.content().messageId(), ordered, sessions, notes,
+        return new DeliveryReport(message.content().messageId(), ordered, sessions, notes, plan.outcome(),
                 Duration.between(start, clock.instant()));
+    }
+
+    /**
+     * The octets SMTP may carry. Signed, each form is signed as it will go on the wire: the
+     * composed (8-bit) form now, and the 7-bit form only if a server without 8BITMIME makes the
+     * client re-encode, because re-encoding after signing would break the body hash.
+     */
+    private MessageData messageData(ComposedMessage content, MessageSigning.Plan plan) {
+        if (plan.keys().isEmpty()) {
+            return new MessageData(content.bytes(), content.eightBit(), content.needsSmtpUtf8(), content::sevenBit);
+        }
+        byte[] eightBit = signing.sign(DotStuffing.canonical(content.bytes()), plan).bytes();
+        Supplier<byte[]> sevenBit = new Once(() -> signing.sign(DotStuffing.canonical(content.sevenBit()), plan).bytes());
+        return new MessageData(eightBit, content.eightBit(), content.needsSmtpUtf8(), sevenBit);
+    }
+
+    /** Computes a value on first use and keeps it: domains delivered in parallel share one signature. */
+    private static final class Once implements Supplier<byte[]> {
+        private final Supplier<byte[]> compute;
+        private byte[] value; // guarded by this
+
+        Once(Supplier<byte[]> compute) {
+            this.compute = compute;
+        }
+
+        @Override
+        public synchronized byte[] get() {
+            if (value == null) {
+                value = compute.get();
+            }
+            return value;
+        }
     }
 }

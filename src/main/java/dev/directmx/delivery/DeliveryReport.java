@@ -1,14 +1,15 @@
 package dev.directmx.delivery;
 
+import dev.directmx.dkim.Signing;
 import java.time.Duration;
 import java.util.List;
 
 /**
  * Everything one delivery run of one message produced: an outcome per recipient, in the order
- * the message lists them, and every session tried.
+ * the message lists them, every session tried, and whether it was DKIM-signed.
  */
 public record DeliveryReport(String messageId, List<RecipientOutcome> recipients, List<SessionLog> sessions,
-        List<String> notes, Duration elapsed) {
+        List<String> notes, Signing dkim, Duration elapsed) {
 
     public DeliveryReport {
         recipients = List.copyOf(recipients);

@@ -180,7 +180,7 @@ public final class BatchProcessor {
             observer.delivered(key, report);
             for (RecipientOutcome outcome : report.recipients()) {
                 StoredRecipient before = known.get(outcome.recipient());
-                Attempt attempt = attempt(outcome, before, clock.instant());
+                Attempt attempt = attempt(outcome, before, report.dkim().describe(), clock.instant());
                 store.recordAttempt(key, outcome.recipient(), owner, attempt);
                 if (!attempt.finalOutcome()) {
                     stillOpen++;
@@ -240,7 +240,7 @@ public final class BatchProcessor {
      * {@code permanentRetryWindow} after the first one (the seed: "permanent" errors often
      * clear), then becomes final.
      */
-    private Attempt attempt(RecipientOutcome outcome, StoredRecipient before, Instant now) {
+    private Attempt attempt(RecipientOutcome outcome, StoredRecipient before, String dkim, Instant now) {
         var reply = outcome.reply();
         StoredRoute route = outcome.route() == null ? null : new StoredRoute(outcome.route().mxHost(),
                 outcome.route().address(), outcome.route().port(),
@@ -265,7 +265,7 @@ public final class BatchProcessor {
             }
         }
         return new Attempt(status, finalOutcome, reply.code(), reply.enhancedCode(), shorten(reply.text()), reply.command(),
-                route, now);
+                route, dkim, now);
     }
 
     /**

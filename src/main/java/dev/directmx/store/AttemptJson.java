@@ -51,6 +51,7 @@ final class AttemptJson {
         putIfPresent(node, "enhancedCode", attempt.enhancedCode());
         putIfPresent(node, "text", attempt.text());
         putIfPresent(node, "command", attempt.command());
+        putIfPresent(node, "dkim", attempt.dkim());
         putIfPresent(node, "at", attempt.at() == null ? null : attempt.at().toString());
         StoredRoute route = attempt.route();
         if (route != null) {
@@ -71,7 +72,8 @@ final class AttemptJson {
         String at = text(node, "at");
         return new Attempt(RecipientStatus.valueOf(node.get("status").asText().toUpperCase(Locale.ROOT)),
                 node.path("finalOutcome").asBoolean(), node.path("code").asInt(), text(node, "enhancedCode"),
-                text(node, "text"), text(node, "command"), route, at == null ? null : Instant.parse(at));
+                text(node, "text"), text(node, "command"), route, text(node, "dkim"),
+                at == null ? null : Instant.parse(at));
     }
 
     private static JsonNode tree(String json) {

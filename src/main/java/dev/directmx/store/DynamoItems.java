@@ -123,6 +123,7 @@ final class DynamoItems {
         putIfPresent(map, "enhancedCode", attempt.enhancedCode());
         putIfPresent(map, "text", attempt.text());
         putIfPresent(map, "command", attempt.command());
+        putIfPresent(map, "dkim", attempt.dkim());
         putIfPresent(map, "at", attempt.at() == null ? null : attempt.at().toString());
         if (attempt.route() != null) {
             map.put("route", route(attempt.route()));
@@ -148,7 +149,7 @@ final class DynamoItems {
         AttributeValue route = map.get("route");
         return new Attempt(RecipientStatus.valueOf(upper(map.get(STATUS).s())), map.get(FINAL_OUTCOME).bool(),
                 integer(map, "code"), string(map, "enhancedCode"), string(map, "text"), string(map, "command"),
-                route == null ? null : toRoute(route.m()), instant(map, "at"));
+                route == null ? null : toRoute(route.m()), string(map, "dkim"), instant(map, "at"));
     }
 
     private static StoredRoute toRoute(Map<String, AttributeValue> map) {

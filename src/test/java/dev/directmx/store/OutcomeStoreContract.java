@@ -399,11 +399,12 @@ public abstract class OutcomeStoreContract {
 
     static Attempt delivered(Instant at) {
         return new Attempt(RecipientStatus.DELIVERED, true, 250, "2.0.0", "Ok: queued as 4F2A1", "DATA", TLS_ROUTE,
-                at);
+                "signed d=example.org s=rsa2026 a=rsa-sha256, d=example.org s=ed2026 a=ed25519-sha256", at);
     }
 
     static Attempt deferred(int code, Instant at) {
-        return new Attempt(RecipientStatus.DEFERRED, false, code, "4.2.0", "try again later", "RCPT", TLS_ROUTE, at);
+        return new Attempt(RecipientStatus.DEFERRED, false, code, "4.2.0", "try again later", "RCPT", TLS_ROUTE,
+                "unsigned: no DKIM key for example.org or a parent domain", at);
     }
 
     static Attempt failed(boolean finalOutcome, int code, Instant at) {
