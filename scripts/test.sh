@@ -12,6 +12,7 @@ echo "test.sh: using JDK at $JAVA_HOME"
 state="$PWD/target/peers"
 bash scripts/peers/install.sh
 bash scripts/peers/faults.sh install
+bash scripts/peers/dkim.sh install
 
 # dynalite (a DynamoDB API on Node) for the store and queue tests, pinned by infra/package-lock.json.
 if ! command -v node >/dev/null 2>&1; then
@@ -23,14 +24,16 @@ if [ ! -f infra/node_modules/dynalite/cli.js ] || [ infra/package-lock.json -nt 
   npm ci --prefix infra --no-audit --no-fund --loglevel=error
 fi
 # Stop the peers whatever happens, by the PIDs the start scripts recorded (the last started first).
-trap 'bash scripts/peers/faults.sh stop "$state" || true; bash scripts/peers/mtas.sh stop "$state" || true; bash scripts/peers/stop.sh "$state" || true' EXIT
+trap 'bash scripts/peers/dkim.sh stop "$state" || true; bash scripts/peers/faults.sh stop "$state" || true; bash scripts/peers/mtas.sh stop "$state" || true; bash scripts/peers/stop.sh "$state" || true' EXIT
 bash scripts/peers/start.sh "$state"
 bash scripts/peers/mtas.sh start "$state"
 bash scripts/peers/faults.sh start "$state"
+bash scripts/peers/dkim.sh start "$state"
 set -a
 source "$state/peers.env"
 source "$state/mtas.env"
 source "$state/faults.env"
+source "$state/dkim.env"
 set +a
 
 status=0
