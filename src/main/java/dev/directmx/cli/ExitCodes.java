@@ -16,6 +16,8 @@ public final class ExitCodes {
     public static final int FAILED = 69;
     /** EX_SOFTWARE: an internal error (a bug). */
     public static final int SOFTWARE = 70;
+    /** EX_CANTCREAT: an output file could not be created (dkim keygen). */
+    public static final int CANT_CREATE = 73;
     /** EX_TEMPFAIL: some recipient was deferred; try again later. */
     public static final int DEFERRED = 75;
 

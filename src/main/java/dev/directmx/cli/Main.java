@@ -9,7 +9,7 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Delivers email straight to recipients' MX servers.",
         subcommands = {SendCommand.class, DemoCommand.class, EnqueueCommand.class, WorkerCommand.class, InvokeCommand.class,
-            StatusCommand.class,
+            StatusCommand.class, DkimCommand.class,
             CommandLine.HelpCommand.class},
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         exitCodeOnExecutionException = ExitCodes.SOFTWARE)

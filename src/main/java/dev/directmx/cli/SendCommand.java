@@ -1,5 +1,11 @@
 package dev.directmx.cli;
 
+import dev.directmx.dkim.MessageSigning;
+import dev.directmx.lambda.DeliveryComponents;
+import dev.directmx.lambda.DirectmxConfig;
+import java.util.HashMap;
+import java.util.Map;
+
 import dev.directmx.delivery.Deliverer;
 import dev.directmx.delivery.DeliveryReport;
 import dev.directmx.delivery.DeliverySettings;
@@ -84,6 +90,9 @@ public final class SendCommand implements Callable<Integer> {
     @Mixin
     DeliveryOptions delivery;
 
+    @Mixin
+    DkimOptions dkim;
+
     @Spec
     CommandSpec spec;
 
@@ -110,7 +119,10 @@ public final class SendCommand implements Callable<Integer> {
         }
         Deliverer deliverer;
         try {
-            deliverer = deliverer(settings, delivery, message);
+            Map<String, String> env = new HashMap<>(System.getenv());
+            dkim.overlay(env);
+            MessageSigning signing = DeliveryComponents.signing(DirectmxConfig.dkim(env), System.getenv());
+            deliverer = deliverer(settings, delivery, signing, message);
         } catch (IllegalArgumentException e) {
             err.println("directmx send: " + e.getMessage());
             return ExitCodes.USAGE;
@@ -130,11 +142,13 @@ public final class SendCommand implements Callable<Integer> {
     }
 
     /** Builds the deliverer the options describe. */
-    static Deliverer deliverer(DeliverySettings settings, DeliveryOptions options, OutboundMessage message) {
+    static Deliverer deliverer(DeliverySettings settings, DeliveryOptions options, MessageSigning signing,
+            OutboundMessage message) {
         String helo = options.helo != null ? options.helo : message.sender().asciiDomain();
         DestinationResolver dns = new DestinationResolver(
                 DnsServers.resolver(options.dns, DeliveryOptions.duration("--dns-timeout", options.dnsTimeout)), new SecureRandom());
-        return new Deliverer(dns, new SmtpClient(SmtpClient.Settings.defaults(helo)), settings, Clock.systemUTC());
+        return new Deliverer(dns, new SmtpClient(SmtpClient.Settings.defaults(helo)), settings, signing,
+                Clock.systemUTC());
     }
 
     private MessageRequest request() throws InvalidMessageException, UsageProblem {

@@ -1,5 +1,8 @@
 package dev.directmx.cli;
 
+import java.util.HashMap;
+import java.util.Map;
+
 import dev.directmx.delivery.Durations;
 import dev.directmx.lambda.BatchProcessor;
 import dev.directmx.lambda.BatchSettings;
@@ -54,6 +57,9 @@ public final class WorkerCommand implements Callable<Integer> {
     @Mixin
     StoreOptions storeOptions;
 
+    @Mixin
+    DkimOptions dkimOptions;
+
     @Spec
     CommandSpec spec;
 
@@ -63,7 +69,9 @@ public final class WorkerCommand implements Callable<Integer> {
         DirectmxConfig config;
         SqsWorker.Settings settings;
         try {
-            config = queueOptions.config(System.getenv());
+            Map<String, String> env = new HashMap<>(System.getenv());
+            dkimOptions.overlay(env);
+            config = queueOptions.config(env);
             settings = new SqsWorker.Settings(Durations.parse("--wait", wait), 10, Durations.parse("--batch-budget", batchBudget));
             Duration least = config.timeReserve().plus(BatchSettings.MINIMUM_WORK);
             if (settings.batchBudget().compareTo(least) <= 0) {

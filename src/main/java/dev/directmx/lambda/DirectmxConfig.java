@@ -5,6 +5,8 @@ import dev.directmx.delivery.DeliverySettings;
 import dev.directmx.delivery.Durations;
 import dev.directmx.delivery.RetryPolicy;
 import dev.directmx.delivery.ServicePort;
+import dev.directmx.dkim.KeySpec;
+import dev.directmx.dkim.SigningSettings;
 import dev.directmx.smtp.StartTls;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,10 +30,25 @@ import java.util.Optional;
  * @param concurrency records delivered at once per batch ({@code DIRECTMX_CONCURRENCY})
  * @param timeReserve time kept free at the end of an invocation ({@code DIRECTMX_TIME_RESERVE})
  * @param recordTtl how long outcome records are kept ({@code DIRECTMX_RECORD_TTL})
+ * @param dkim the DKIM keys to load and how to sign ({@code DIRECTMX_DKIM_*})
  */
 public record DirectmxConfig(String table, String queueUrl, String deadLetterQueueUrl, String helo,
         Optional<String> dns, DeliverySettings delivery, RetryPolicy retry, int concurrency, Duration timeReserve,
-        Duration recordTtl) {
+        Duration recordTtl, Dkim dkim) {
+
+    /**
+     * The DKIM configuration: the keys (not yet read: their sources) and the signing settings.
+     *
+     * @param keys {@code DIRECTMX_DKIM_KEYS}: {@code DOMAIN/SELECTOR=SOURCE}, comma-separated;
+     *     none means nothing is signed
+     * @param settings canonicalization ({@code DIRECTMX_DKIM_CANONICALIZATION}, default
+     *     relaxed/relaxed) and signature lifetime ({@code DIRECTMX_DKIM_EXPIRY}, default none)
+     */
+    public record Dkim(List<KeySpec> keys, SigningSettings settings) {
+        public Dkim {
+            keys = List.copyOf(keys);
+        }
+    }
 
     public static final String TABLE = "DIRECTMX_TABLE";
     public static final String QUEUE_URL = "DIRECTMX_QUEUE_URL";
@@ -94,6 +111,7 @@ public record DirectmxConfig(String table, String queueUrl, String deadLetterQue
         int concurrency = r.integer(CONCURRENCY, 16, 1, MAX_CONCURRENCY);
         boolean allowPrivate = r.bool(ALLOW_PRIVATE);
         boolean requireTls = r.bool(REQUIRE_TLS);
+        Dkim dkim = r.dkim();
         RetryPolicy retry = null;
         DeliverySettings delivery = null;
         if (problems.isEmpty()) {
@@ -117,7 +135,22 @@ public record DirectmxConfig(String table, String queueUrl, String deadLetterQue
             throw new IllegalArgumentException("directmx configuration: " + String.join("; ", problems));
         }
         return new DirectmxConfig(trim(env.get(TABLE)), trim(env.get(QUEUE_URL)), trim(env.get(DEAD_LETTER_QUEUE_URL)),
-                trim(env.get(HELO)), optional(env.get(DNS)), delivery, retry, concurrency, reserve, ttl);
+                trim(env.get(HELO)), optional(env.get(DNS)), delivery, retry, concurrency, reserve, ttl, dkim);
+    }
+
+    /**
+     * Reads only the DKIM variables (for {@code send}, which takes nothing else from the
+     * environment).
+     *
+     * @throws IllegalArgumentException naming the variable at fault
+     */
+    public static Dkim dkim(Map<String, String> env) {
+        List<String> problems = new ArrayList<>();
+        Dkim dkim = new Reader(env, problems).dkim();
+        if (!problems.isEmpty()) {
+            throw new IllegalArgumentException("directmx configuration: " + String.join("; ", problems));
+        }
+        return dkim;
     }
 
     private static String purpose(String name) {
@@ -179,6 +212,30 @@ public record DirectmxConfig(String table, String queueUrl, String deadLetterQue
                 problems.add(name + ": '" + v + "' is not a whole number from " + min + " to " + max);
                 return fallback;
             }
+        }
+
+        Dkim dkim() {
+            List<KeySpec> keys = List.of();
+            SigningSettings settings = SigningSettings.defaults();
+            try {
+                keys = KeySpec.parseList(DKIM_KEYS, value(DKIM_KEYS, ""));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+            try {
+                settings = settings.withCanonicalization(DKIM_CANONICALIZATION, value(DKIM_CANONICALIZATION, "relaxed/relaxed"));
+            } catch (IllegalArgumentException e) {
+                problems.add(e.getMessage());
+            }
+            String expiry = value(DKIM_EXPIRY, "");
+            if (!expiry.isEmpty()) {
+                try {
+                    settings = settings.withExpiry(Durations.parse(DKIM_EXPIRY, expiry));
+                } catch (IllegalArgumentException e) {
+                    problems.add(e.getMessage().startsWith(DKIM_EXPIRY) ? e.getMessage() : DKIM_EXPIRY + ": " + e.getMessage());
+                }
+            }
+            return new Dkim(keys, settings);
         }
 
         boolean bool(String name) {
