@@ -2,6 +2,14 @@ package dev.directmx.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.directmx.dkim.DkimAlgorithm;
+import dev.directmx.dkim.DkimSigner;
+import dev.directmx.dkim.JvmVerifier;
+import dev.directmx.dkim.Keyring;
+import dev.directmx.dkim.MessageSigning;
+import dev.directmx.dkim.Signing;
+import dev.directmx.dkim.SigningKey;
+import dev.directmx.dkim.SigningSettings;
 import dev.directmx.dns.DestinationResolver;
 import dev.directmx.dns.DnsServers;
 import dev.directmx.message.MessageComposer;
@@ -389,5 +397,85 @@ class DelivererTest {
                 jakarta.mail.Session.getInstance(new java.util.Properties()), new java.io.ByteArrayInputStream(data));
         assertThat(parsed.getContent().toString()).contains("Grüße aus Köln").contains("Ça va?");
         assertThat(parsed.getSubject()).isEqualTo("Grüße");
+    }
+
+    // ---- DKIM
+
+    private static final java.security.KeyPair RSA = dev.directmx.dkim.PrivateKeys.generate(DkimAlgorithm.RSA_SHA256);
+    private static final java.security.KeyPair ED25519 = dev.directmx.dkim.PrivateKeys.generate(DkimAlgorithm.ED25519_SHA256);
+
+    private static Deliverer signingDeliverer(ZoneDnsServer dns, int port) {
+        SmtpClient client = new SmtpClient(new SmtpClient.Settings("client.example.com",
+                SmtpTimeouts.rfc5321().cappedAt(Duration.ofSeconds(3)), SocketFactory.getDefault(),
+                OpportunisticTls.socketFactory()));
+        DeliverySettings settings = new DeliverySettings(List.of(new ServicePort(port, TlsMode.STARTTLS)), List.of(),
+                new AddressPolicy(true), StartTls.WHEN_OFFERED, Duration.ofSeconds(20), Duration.ofMillis(800));
+        Keyring keyring = Keyring.of(List.of(new SigningKey("example.com", "rsa2026", RSA.getPrivate()),
+                new SigningKey("example.com", "ed2026", ED25519.getPrivate())));
+        return new Deliverer(new DestinationResolver(DnsServers.resolver(dns.hostPort(), Duration.ofMillis(800)), new Random(7)),
+                client, settings, new MessageSigning(keyring, new DkimSigner(SigningSettings.defaults()), Clock.systemUTC()),
+                Clock.systemUTC());
+    }
+
+    private static Map<String, java.security.PublicKey> publicKeys() {
+        return Map.of("rsa2026._domainkey.example.com", RSA.getPublic(), "ed2026._domainkey.example.com", ED25519.getPublic());
+    }
+
+    private static OutboundMessage eightBitMessage(String from) throws Exception {
+        return new MessageComposer(Clock.systemUTC(), MessageLimits.defaults()).compose(new MessageRequest(null, from, null,
+                List.of("recipient@example.net"), List.of(), List.of(), List.of(), "Grüße", "Grüße aus Köln\nÇa va?", null,
+                Map.of(), List.of()));
+    }
+
+    @Test
+    void signatureMadeAfterThe8BitMimeDowngradeVerifiesAsReceived() throws Exception {
+        ScriptedSmtpServer server = mx("127.0.0.2", 0, ScriptedSmtpServer.builder().extensions("PIPELINING"));
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx.example.net").a("mx.example.net", "127.0.0.2"));
+
+        DeliveryReport report = signingDeliverer(dns, server.port()).deliver(eightBitMessage("sender@example.com"));
+
+        assertThat(report.recipients().get(0)).isInstanceOf(RecipientOutcome.Delivered.class);
+        assertThat(report.dkim().describe()).isEqualTo(
+                "signed d=example.com s=rsa2026 a=rsa-sha256, d=example.com s=ed2026 a=ed25519-sha256");
+        byte[] received = server.received().get(0).data();
+        assertThat(new String(received, java.nio.charset.StandardCharsets.US_ASCII)).contains("quoted-printable");
+        assertThat(JvmVerifier.verify(received, 0, publicKeys())).isEqualTo("pass");
+        assertThat(JvmVerifier.verify(received, 1, publicKeys())).isEqualTo("pass");
+    }
+
+    @Test
+    void signatureOverThe8BitFormVerifiesAtAServerWith8BitMime() throws Exception {
+        ScriptedSmtpServer server = mx("127.0.0.2", 0, ScriptedSmtpServer.builder().extensions("PIPELINING", "8BITMIME"));
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx.example.net").a("mx.example.net", "127.0.0.2"));
+
+        signingDeliverer(dns, server.port()).deliver(eightBitMessage("sender@example.com"));
+
+        byte[] received = server.received().get(0).data();
+        assertThat(server.received().get(0).mailParameters()).contains("BODY=8BITMIME");
+        assertThat(JvmVerifier.verify(received, 0, publicKeys())).isEqualTo("pass");
+        assertThat(JvmVerifier.verify(received, 1, publicKeys())).isEqualTo("pass");
+    }
+
+    @Test
+    void mailFromASubdomainIsSignedWithTheParentDomainsKey() throws Exception {
+        ScriptedSmtpServer server = mx("127.0.0.2", 0, ScriptedSmtpServer.builder().extensions("PIPELINING", "8BITMIME"));
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx.example.net").a("mx.example.net", "127.0.0.2"));
+
+        DeliveryReport report = signingDeliverer(dns, server.port()).deliver(eightBitMessage("news@mail.example.com"));
+
+        assertThat(report.dkim()).isInstanceOf(Signing.Signed.class);
+        assertThat(JvmVerifier.verify(server.received().get(0).data(), 0, publicKeys())).isEqualTo("pass");
+    }
+
+    @Test
+    void mailFromADomainWithoutAKeyGoesUnsignedAndTheReportSaysWhy() throws Exception {
+        ScriptedSmtpServer server = mx("127.0.0.2", 0, ScriptedSmtpServer.builder().extensions("PIPELINING", "8BITMIME"));
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx.example.net").a("mx.example.net", "127.0.0.2"));
+
+        DeliveryReport report = signingDeliverer(dns, server.port()).deliver(eightBitMessage("sender@example.org"));
+
+        assertThat(report.recipients().get(0)).isInstanceOf(RecipientOutcome.Delivered.class);
+        assertThat(report.dkim()).isEqualTo(new Signing.Unsigned("no DKIM key for example.org or a parent domain"));
+        assertThat(server.received().get(0).text()).doesNotContain("DKIM-Signature");
     }
 }

@@ -19,13 +19,13 @@ import java.util.Map;
  * canonicalization, so it proves consistency, not correctness: the RFC 8463 vectors and the
  * Debian verifiers ({@code VerifierRoundTripIT}) prove that.
  */
-final class JvmVerifier {
+public final class JvmVerifier {
 
     private JvmVerifier() {
     }
 
     /** Why verification failed, or "pass". */
-    static String verify(byte[] message, int index, Map<String, PublicKey> keysByRecordName) {
+    public static String verify(byte[] message, int index, Map<String, PublicKey> keysByRecordName) {
         HeaderSection headers = HeaderSection.parse(message);
         List<HeaderSection.Field> signatures = headers.fields().stream()
                 .filter(f -> f.lowerName().equals("dkim-signature")).toList();
