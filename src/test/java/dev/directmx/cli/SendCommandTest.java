@@ -178,4 +178,52 @@ class SendCommandTest {
         assertThat(run("demo", "--help")).isZero();
         assertThat(stdout()).contains("--fallback-ports").contains("--allow-private").contains("Exit status");
     }
+
+    @Test
+    void dkimKeyOptionSignsTheMessageAndTheJsonSaysWithWhat(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path key = dir.resolve("ed.pem");
+        java.nio.file.Files.writeString(key, dev.directmx.dkim.PrivateKeys.toPem(dev.directmx.dkim.PrivateKeys.generate(
+                dev.directmx.dkim.DkimAlgorithm.ED25519_SHA256).getPrivate()));
+
+        int status = send("--json", "--from", "sender@example.com", "--to", "recipient@example.net", "--subject", "s",
+                "--text", "t", "--dkim-key", "example.com/ed2026=file:" + key, "--dkim-expiry", "7d");
+
+        assertThat(status).isZero();
+        JsonNode dkim = new ObjectMapper().readTree(stdout()).path("dkim");
+        assertThat(dkim.path("signed").asBoolean()).isTrue();
+        assertThat(dkim.path("signatures").path(0).path("selector").asText()).isEqualTo("ed2026");
+        assertThat(dkim.path("signatures").path(0).path("algorithm").asText()).isEqualTo("ed25519-sha256");
+        assertThat(mx.received().get(0).text()).startsWith("DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed;")
+                .contains(" d=example.com;").contains(" x=");
+    }
+
+    @Test
+    void unsignedMessageSaysSoInTheAnnotatedLog() {
+        int status = send("--from", "sender@example.com", "--to", "recipient@example.net", "--subject", "s", "--text", "t");
+
+        assertThat(status).isZero();
+        assertThat(stdout()).contains("# DKIM: unsigned: DKIM signing is not configured (no keys)");
+        assertThat(mx.received().get(0).text()).doesNotContain("DKIM-Signature");
+    }
+
+    @Test
+    void missingDkimKeyFileExits64NamingTheKeyAndSendsNothing() {
+        int status = send("--from", "sender@example.com", "--to", "recipient@example.net", "--subject", "s", "--text", "t",
+                "--dkim-key", "example.com/rsa2026=file:/nonexistent/rsa.pem");
+
+        assertThat(status).isEqualTo(ExitCodes.USAGE);
+        assertThat(stderr()).contains("DIRECTMX_DKIM_KEYS: file:/nonexistent/rsa.pem: no such file");
+        assertThat(mx.received()).isEmpty();
+    }
+
+    @Test
+    void badCanonicalizationIsAUsageErrorNamingTheSetting() {
+        int status = send("--from", "sender@example.com", "--to", "recipient@example.net", "--subject", "s", "--text", "t",
+                "--dkim-canonicalization", "loose/relaxed");
+
+        assertThat(status).isEqualTo(ExitCodes.USAGE);
+        assertThat(stderr()).contains("DIRECTMX_DKIM_CANONICALIZATION: 'loose' is not simple or relaxed");
+        assertThat(mx.received()).isEmpty();
+    }
 }
