@@ -1,5 +1,13 @@
 package dev.directmx.cli;
 
+import dev.directmx.dkim.DkimAlgorithm;
+import dev.directmx.dkim.DkimSigner;
+import dev.directmx.dkim.Keyring;
+import dev.directmx.dkim.MessageSigning;
+import dev.directmx.dkim.PrivateKeys;
+import dev.directmx.dkim.SigningKey;
+import java.security.KeyPair;
+
 import dev.directmx.delivery.DeliveryReport;
 import dev.directmx.lambda.BatchObserver;
 import dev.directmx.lambda.BatchProcessor;
@@ -67,12 +75,16 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         InetAddress loopback = InetAddress.getByName("127.0.0.1");
+        // A DKIM key made for this run, its public half published in the demo's DNS zone.
+        KeyPair dkimKey = PrivateKeys.generate(DkimAlgorithm.ED25519_SHA256);
+        SigningKey signingKey = new SigningKey("example.com", "demo", dkimKey.getPrivate());
         err.println("demo: starting the queue (ElasticMQ in this JVM) ...");
         try (EmbeddedSqs sqs = EmbeddedSqs.start();
                 OutcomeStore store = SqliteOutcomeStore.inMemory();
                 ScriptedSmtpServer mx = ScriptedSmtpServer.builder().bind(loopback, 0).hostname("mx2.example.net")
                         .greylist(Duration.ofSeconds(2)).start();
-                ZoneDnsServer dns = ZoneDnsServer.start(zones())) {
+                ZoneDnsServer dns = ZoneDnsServer.start(zones()
+                        .txt(signingKey.recordName(), PrivateKeys.dnsRecord(dkimKey.getPublic())))) {
             err.println("demo: the recipient's MX (mx2.example.net, greylisting, STARTTLS) listens on 127.0.0.1:" + mx.port()
                     + "; mx1.example.net is down; DNS at " + dns.hostPort());
             DirectmxConfig config = DirectmxConfig.from(Map.of(
@@ -86,7 +98,11 @@ public final class DemoCommand implements Callable<Integer> {
                     // Seconds instead of minutes, so that the retry happens while you watch.
                     DirectmxConfig.BACKOFF_MIN, "3s",
                     DirectmxConfig.TIME_RESERVE, "2s"), List.of());
-            BatchProcessor processor = DeliveryComponents.processor(config, store,
+            err.println("demo: messages from example.com are DKIM-signed with a fresh Ed25519 key; its record "
+                    + signingKey.recordName() + " is in the demo's DNS");
+            MessageSigning signing = new MessageSigning(Keyring.of(List.of(signingKey)),
+                    new DkimSigner(config.dkim().settings()), Clock.systemUTC());
+            BatchProcessor processor = DeliveryComponents.processor(config, signing, store,
                     new SqsQueueActions(sqs.client(), sqs.queueUrl(), sqs.deadLetterQueueUrl()), new Narrator(out, err));
             MessageRequest seed = seedMessage();
             sqs.client().sendMessage(b -> b.queueUrl(sqs.queueUrl()).messageBody(seed.toJson()));
