@@ -39,8 +39,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * after it builds a new client.
  *
  * <p>A failure is a {@link KeyUnavailableException} whose message names the source, the AWS
- * error code and what to do (see {@link AwsService#explain}). Key text is never logged and never put
- * in a message; this class has no state that could show it in {@code toString}.
+ * error code and what to do (see {@link AwsService#explain}). Key text is never logged and
+ * never put in a message; this class has no state that could show it in {@code toString}.
  */
 public final class AwsKeyMaterial implements KeyMaterial, AutoCloseable {
 
