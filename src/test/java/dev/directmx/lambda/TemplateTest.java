@@ -22,7 +22,10 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.assertj.core.api.InstanceOfAssertFactories;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -194,16 +197,13 @@ class TemplateTest {
     @Test
     void roleGrantsExactlyTheActionsTheFunctionUsesEachOnItsOwnResource() {
         Map<Object, Set<String>> actionsByResource = new HashMap<>();
-        for (Object policy : list(properties("DeliveryRole").get("Policies"))) {
-            for (Object item : list(map(map(policy).get("PolicyDocument")).get("Statement"))) {
-                Map<String, Object> statement = map(item);
-                assertThat(statement).containsEntry("Effect", "Allow").doesNotContainKey("NotAction")
-                        .doesNotContainKey("NotResource");
-                for (Object resource : asList(statement.get("Resource"))) {
-                    assertThat(resource).isInstanceOf(Map.class);
-                    for (Object action : asList(statement.get("Action"))) {
-                        actionsByResource.computeIfAbsent(resource, key -> new LinkedHashSet<>()).add((String) action);
-                    }
+        for (Statement statement : statements()) {
+            assertThat(statement.body()).containsEntry("Effect", "Allow").doesNotContainKey("NotAction")
+                    .doesNotContainKey("NotResource");
+            for (Object resource : asList(statement.body().get("Resource"))) {
+                assertThat(resource).isInstanceOf(Map.class);
+                for (Object action : asList(statement.body().get("Action"))) {
+                    actionsByResource.computeIfAbsent(resource, key -> new LinkedHashSet<>()).add((String) action);
                 }
             }
         }
@@ -215,8 +215,99 @@ class TemplateTest {
                         "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
                         "sqs:ChangeMessageVisibility")),
                 Map.entry(getAtt("DeadLetterQueue", "Arn"), Set.of("sqs:SendMessage")),
-                Map.entry(getAtt("DeliveryLogGroup", "Arn"), Set.of("logs:CreateLogStream", "logs:PutLogEvents")));
+                Map.entry(getAtt("DeliveryLogGroup", "Arn"), Set.of("logs:CreateLogStream", "logs:PutLogEvents")),
+                Map.entry(ref("DkimSecretArns"), Set.of("secretsmanager:GetSecretValue")),
+                Map.entry(Map.of("Fn::Sub",
+                        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${DkimParameterPath}/*"),
+                        Set.of("ssm:GetParameter")),
+                Map.entry(ref("DkimKmsKeyArn"), Set.of("kms:Decrypt")));
         assertThat(actionsByResource.values()).flatMap(actions -> actions).noneMatch(action -> action.contains("*"));
+    }
+
+    @Test
+    void dkimVariablesComeFromTheirParametersAndAreAbsentWhenEmpty() {
+        assertThat(environment())
+                .containsEntry(DirectmxConfig.DKIM_KEYS, Map.of("Fn::If",
+                        List.of("HasDkimKeys", ref("DkimKeys"), ref("AWS::NoValue"))))
+                .containsEntry(DirectmxConfig.DKIM_CANONICALIZATION, ref("DkimCanonicalization"))
+                .containsEntry(DirectmxConfig.DKIM_EXPIRY, Map.of("Fn::If",
+                        List.of("HasDkimExpiry", ref("DkimExpiry"), ref("AWS::NoValue"))));
+        assertThat(condition("HasDkimKeys")).isEqualTo(notEmpty(ref("DkimKeys")));
+        assertThat(condition("HasDkimExpiry")).isEqualTo(notEmpty(ref("DkimExpiry")));
+        assertThat(parameter("DkimKeys")).containsEntry("Default", "");
+        assertThat(parameter("DkimExpiry")).containsEntry("Default", "");
+        assertThat(parameter("DkimCanonicalization")).containsEntry("Default", "relaxed/relaxed");
+        assertThat(parameter("DkimCanonicalization").get("AllowedValues")).asInstanceOf(InstanceOfAssertFactories.LIST)
+                .containsExactlyInAnyOrder(
+                "relaxed/relaxed", "relaxed/simple", "simple/relaxed", "simple/simple");
+    }
+
+    @Test
+    void eachDkimStatementGrantsOneActionOnlyWhenItsParameterIsGiven() {
+        Map<String, String> actionByParameter = new HashMap<>();
+        for (Statement statement : statements()) {
+            Set<String> parameters = parametersIn(statement.body().get("Resource"));
+            if (statement.condition() == null) {
+                assertThat(parameters).as("an unconditional statement takes no resource from a parameter").isEmpty();
+                continue;
+            }
+            assertThat(parameters).as(statement.condition()).hasSize(1);
+            String parameter = parameters.iterator().next();
+            // The condition tests exactly the parameter the resource comes from, for being non-empty.
+            assertThat(refsIn(condition(statement.condition()))).as(statement.condition()).containsExactly(parameter);
+            assertThat(parameter(parameter)).containsEntry("Default", "");
+            assertThat(asList(statement.body().get("Resource"))).allSatisfy(resource -> assertThat(resource)
+                    .as("a named resource, not *").isInstanceOf(Map.class));
+            List<?> actions = asList(statement.body().get("Action"));
+            assertThat(actions).as(statement.condition()).hasSize(1);
+            actionByParameter.put(parameter, (String) actions.get(0));
+        }
+
+        assertThat(actionByParameter).containsOnly(
+                Map.entry("DkimSecretArns", "secretsmanager:GetSecretValue"),
+                Map.entry("DkimParameterPath", "ssm:GetParameter"),
+                Map.entry("DkimKmsKeyArn", "kms:Decrypt"));
+        assertThat(condition("HasDkimSecretArns"))
+                .isEqualTo(notEmpty(Map.of("Fn::Join", List.of("", ref("DkimSecretArns")))));
+    }
+
+    @Test
+    void dkimKeyDecryptionIsOnlyThroughSecretsManagerOrSsm() {
+        Statement decrypt = statements().stream().filter(s -> "HasDkimKmsKey".equals(s.condition())).findFirst()
+                .orElseThrow();
+
+        assertThat(decrypt.body()).containsEntry("Condition", Map.of("StringEquals", Map.of("kms:ViaService", List.of(
+                Map.of("Fn::Sub", "secretsmanager.${AWS::Region}.${AWS::URLSuffix}"),
+                Map.of("Fn::Sub", "ssm.${AWS::Region}.${AWS::URLSuffix}")))));
+    }
+
+    @Test
+    void dkimAccessParametersRefuseWildcards() {
+        Pattern secrets = allowedPattern("DkimSecretArns");
+        Pattern path = allowedPattern("DkimParameterPath");
+        Pattern kmsKey = allowedPattern("DkimKmsKeyArn");
+
+        assertThat(secrets.matcher("").matches()).isTrue();
+        assertThat(secrets.matcher("arn:aws:secretsmanager:eu-west-1:123456789012:secret:dkim/rsa-AbCdEf").matches())
+                .isTrue();
+        assertThat(secrets.matcher("arn:aws:secretsmanager:eu-west-1:123456789012:secret:dkim/rsa-??????").matches())
+                .isTrue();
+        for (String wildcard : List.of("*", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:*",
+                "arn:aws:secretsmanager:eu-west-1:123456789012:secret:dkim/*")) {
+            assertThat(secrets.matcher(wildcard).matches()).as(wildcard).isFalse();
+        }
+        assertThat(path.matcher("").matches()).isTrue();
+        assertThat(path.matcher("/directmx/dkim").matches()).isTrue();
+        for (String wide : List.of("/", "/*", "/directmx/", "directmx/dkim", "/directmx/*")) {
+            assertThat(path.matcher(wide).matches()).as(wide).isFalse();
+        }
+        assertThat(kmsKey.matcher("").matches()).isTrue();
+        assertThat(kmsKey.matcher("arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab")
+                .matches()).isTrue();
+        for (String wide : List.of("*", "arn:aws:kms:eu-west-1:123456789012:key/*",
+                "arn:aws:kms:eu-west-1:123456789012:alias/dkim")) {
+            assertThat(kmsKey.matcher(wide).matches()).as(wide).isFalse();
+        }
     }
 
     @Test
@@ -341,6 +432,68 @@ class TemplateTest {
         Map<String, Object> parameters = map(template.get("Parameters"));
         assertThat(parameters).containsKey(name);
         return map(parameters.get(name));
+    }
+
+    /** A statement of the role's policies, and the condition it depends on (null for none). */
+    private record Statement(String condition, Map<String, Object> body) { }
+
+    /**
+     * The role's statements, each either a statement or {@code !If [CONDITION, STATEMENT,
+     * !Ref AWS::NoValue]}: a condition decides whether the statement exists, never which one.
+     */
+    private static List<Statement> statements() {
+        List<Statement> statements = new ArrayList<>();
+        for (Object policy : list(properties("DeliveryRole").get("Policies"))) {
+            for (Object item : list(map(map(policy).get("PolicyDocument")).get("Statement"))) {
+                Map<String, Object> node = map(item);
+                if (node.containsKey("Fn::If")) {
+                    List<?> branches = list(node.get("Fn::If"));
+                    assertThat(branches).hasSize(3);
+                    assertThat(branches.get(2)).isEqualTo(ref("AWS::NoValue"));
+                    statements.add(new Statement((String) branches.get(0), map(branches.get(1))));
+                } else {
+                    statements.add(new Statement(null, node));
+                }
+            }
+        }
+        return statements;
+    }
+
+    private static Object condition(String name) {
+        Map<String, Object> conditions = map(template.get("Conditions"));
+        assertThat(conditions).containsKey(name);
+        return conditions.get(name);
+    }
+
+    private static Map<String, Object> notEmpty(Object value) {
+        return Map.of("Fn::Not", List.of(Map.of("Fn::Equals", List.of(value, ""))));
+    }
+
+    private static Pattern allowedPattern(String parameter) {
+        return Pattern.compile(string(parameter(parameter), "AllowedPattern"));
+    }
+
+    /** The template parameters a node uses, through {@code Ref} or {@code ${Name}} in a {@code Sub}. */
+    private static Set<String> parametersIn(Object node) {
+        Set<String> names = new LinkedHashSet<>(refsIn(node));
+        Matcher variable = Pattern.compile("\\$\\{([^}]+)}").matcher(subStrings(node));
+        while (variable.find()) {
+            names.add(variable.group(1));
+        }
+        // Pseudo parameters (AWS::Region) and resources' attributes (X.Arn) are not parameters.
+        names.removeIf(name -> name.contains("::") || name.contains("."));
+        return names;
+    }
+
+    private static String subStrings(Object node) {
+        StringBuilder text = new StringBuilder();
+        if (node instanceof Map<?, ?> map) {
+            map.forEach((key, value) -> text.append("Fn::Sub".equals(key) && value instanceof String sub ? sub
+                    : subStrings(value)));
+        } else if (node instanceof List<?> list) {
+            list.forEach(item -> text.append(subStrings(item)));
+        }
+        return text.toString();
     }
 
     private static List<Map<String, Object>> resourcesOfType(String type) {
