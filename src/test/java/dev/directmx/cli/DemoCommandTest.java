@@ -31,7 +31,7 @@ class DemoCommandTest {
         assertThat(printed).contains("# ---- the stored outcome").contains("(2 attempts, delivered");
         assertThat(printed).contains("Subject: This is a sendable email").contains("Did it hit the Spam folder?");
         assertThat(printed).contains("# DKIM: signed d=example.com s=demo a=ed25519-sha256")
-                .contains("DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.com; s=demo;");
+                .contains("DKIM-Signature: v=1; a=ed25519-sha256; c=relaxed/relaxed; d=example.com;\n\ts=demo;");
         assertThat(err.toString(StandardCharsets.UTF_8)).contains("demo: enqueued").contains("worker: batch of 1");
     }
 }
