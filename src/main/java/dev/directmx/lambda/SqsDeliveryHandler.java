@@ -13,7 +13,9 @@ import java.time.Duration;
  * function's remaining time bounds the batch.
  *
  * <p>The no-argument constructor runs once per execution environment (and, with SnapStart,
- * before the snapshot): it reads and validates the configuration and builds the AWS clients.
+ * before the snapshot): it reads and validates the configuration, builds the AWS clients and
+ * reads the DKIM keys ({@code DIRECTMX_DKIM_KEYS}) once; a key that cannot be read fails the
+ * initialisation with a message naming it.
  */
 public final class SqsDeliveryHandler implements RequestHandler<SQSEvent, SQSBatchResponse> {
 
