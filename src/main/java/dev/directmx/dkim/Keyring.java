@@ -43,7 +43,13 @@ public final class Keyring {
     public static Keyring load(List<KeySpec> specs, KeyMaterial material) throws KeyUnavailableException {
         List<SigningKey> keys = new ArrayList<>();
         for (KeySpec spec : specs) {
-            String text = material.read(spec.source());
+            String text;
+            try {
+                text = material.read(spec.source());
+            } catch (KeyUnavailableException e) {
+                throw new KeyUnavailableException("the DKIM key " + spec.domain() + "/" + spec.selector() + ": "
+                        + e.getMessage(), e);
+            }
             try {
                 keys.add(new SigningKey(spec.domain(), spec.selector(),
                         PrivateKeys.parse("the DKIM key " + spec.describe(), text)));

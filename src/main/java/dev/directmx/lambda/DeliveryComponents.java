@@ -57,7 +57,7 @@ public final class DeliveryComponents {
      * stops the start, naming the key, rather than letting mail go out unsigned.
      *
      * @param environment the process environment, for {@code env:} sources
-     * @throws IllegalArgumentException naming {@code DIRECTMX_DKIM_KEYS}, the key and the fix
+     * @throws IllegalArgumentException naming the key, its source and the fix
      */
     public static MessageSigning signing(DirectmxConfig.Dkim dkim, Map<String, String> environment) {
         DkimSigner signer = new DkimSigner(dkim.settings());
@@ -75,8 +75,7 @@ public final class DeliveryComponents {
             };
             return new MessageSigning(Keyring.load(dkim.keys(), material), signer, Clock.systemUTC());
         } catch (KeyUnavailableException e) {
-            throw new IllegalArgumentException("directmx configuration: " + DirectmxConfig.DKIM_KEYS + ": "
-                    + e.getMessage(), e);
+            throw new IllegalArgumentException("directmx configuration: " + e.getMessage(), e);
         }
     }
 }

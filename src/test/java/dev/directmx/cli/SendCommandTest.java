@@ -213,7 +213,7 @@ class SendCommandTest {
                 "--dkim-key", "example.com/rsa2026=file:/nonexistent/rsa.pem");
 
         assertThat(status).isEqualTo(ExitCodes.USAGE);
-        assertThat(stderr()).contains("DIRECTMX_DKIM_KEYS: file:/nonexistent/rsa.pem: no such file");
+        assertThat(stderr()).contains("the DKIM key example.com/rsa2026: file:/nonexistent/rsa.pem: no such file");
         assertThat(mx.received()).isEmpty();
     }
 

@@ -70,10 +70,11 @@ class KeyringTest {
         LocalKeyMaterial local = new LocalKeyMaterial(Map.of());
         assertThatThrownBy(() -> Keyring.load(KeySpec.parseList(WHERE, "example.com/s=env:NOPE"), local))
                 .isInstanceOf(KeyUnavailableException.class)
-                .hasMessage("env:NOPE: the environment variable NOPE is not set; put the PEM private key in it");
+                .hasMessage("the DKIM key example.com/s: env:NOPE: the environment variable NOPE is not set; put the PEM"
+                        + " private key in it");
         Path missing = dir.resolve("none.pem");
         assertThatThrownBy(() -> Keyring.load(KeySpec.parseList(WHERE, "example.com/s=file:" + missing), local))
-                .hasMessageStartingWith("file:" + missing + ": no such file");
+                .hasMessageStartingWith("the DKIM key example.com/s: file:" + missing + ": no such file");
     }
 
     @Test

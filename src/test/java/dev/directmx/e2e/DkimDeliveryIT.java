@@ -147,10 +147,11 @@ class DkimDeliveryIT {
                 List.of("dkim.example/rsa2026=file:" + missing, "dkim.example/ed2026=file:" + keyFile("ed2026")));
         List<String> arrived = newFilesMentioning(dumps, before, to);
 
-        row("DKIM: --dkim-key file missing", "exit 64 naming the file, nothing sent", t0,
+        row("DKIM: --dkim-key file missing", "exit 64 naming the key and file, nothing sent", t0,
                 "exit " + run.exitCode() + ": " + run.stderr().strip(), () -> {
                     assertThat(run.exitCode()).as(run.toString()).isEqualTo(64);
-                    assertThat(run.stderr()).as(run.toString()).contains("file:" + missing).contains("no such file");
+                    assertThat(run.stderr()).as(run.toString()).contains("the DKIM key dkim.example/rsa2026: file:" + missing)
+                            .contains("no such file");
                     assertThat(run.stdout()).as("no report: nothing was attempted\n%s", run).isBlank();
                     assertThat(arrived).as("dumps for %s", to).isEmpty();
                 });

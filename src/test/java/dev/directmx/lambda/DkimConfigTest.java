@@ -74,7 +74,7 @@ class DkimConfigTest {
         DirectmxConfig.Dkim dkim = config(DirectmxConfig.DKIM_KEYS, "example.com/ed2026=env:DKIM_ED").dkim();
         assertThatThrownBy(() -> DeliveryComponents.signing(dkim, Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("directmx configuration: DIRECTMX_DKIM_KEYS: env:DKIM_ED: the environment variable DKIM_ED"
-                        + " is not set; put the PEM private key in it");
+                .hasMessage("directmx configuration: the DKIM key example.com/ed2026: env:DKIM_ED: the environment"
+                        + " variable DKIM_ED is not set; put the PEM private key in it");
     }
 }
