@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Supplier;
@@ -20,14 +21,13 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 import software.amazon.awssdk.services.secretsmanager.model.GetSecretValueResponse;
-import software.amazon.awssdk.services.ssm.SsmClient;
-import software.amazon.awssdk.services.ssm.model.Parameter;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
  * {@link KeyMaterial} for the two sources kept in AWS: a Secrets Manager secret (its
  * {@code SecretString}, or its {@code SecretBinary} read as UTF-8 text) and an SSM parameter,
- * read with decryption so that a {@code SecureString} comes back in clear. The local sources
+ * read with decryption so that a {@code SecureString} comes back in clear (through {@link
+ * ParameterStoreClient}, our own GetParameter call, not the SDK's SSM client). The local sources
  * ({@code env:}, {@code file:}) are read elsewhere; handing one to this class is a programming
  * error.
  *
@@ -36,7 +36,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * built by the first read that needs it and reused by the others, so a deployment whose keys
  * are all in SSM never builds a Secrets Manager client. Thread-safe. {@link #close} closes the
  * clients built so far, so that a SnapStart snapshot need hold no open connection; a read
- * after it builds a new client.
+ * after it builds a new client. Every call is bounded by {@link AwsCallLimits} (5 seconds by
+ * default), so that an unreachable service fails the read well within Lambda's 10-second init.
  *
  * <p>A failure is a {@link KeyUnavailableException} whose message names the source, the AWS
  * error code and what to do (see {@link AwsService#explain}). Key text is never logged and
@@ -48,13 +49,13 @@ public final class AwsKeyMaterial implements KeyMaterial, AutoCloseable {
     private static final int MAX_CAUSES = 5;
 
     private final Lazy<SecretsManagerClient> secretsManager;
-    private final Lazy<SsmClient> ssm;
+    private final Lazy<ParameterStoreClient> ssm;
 
     /**
      * @param secretsManager builds the Secrets Manager client, at most once until {@link #close}
-     * @param ssm builds the SSM client, at most once until {@link #close}
+     * @param ssm builds the SSM Parameter Store client, at most once until {@link #close}
      */
-    public AwsKeyMaterial(Supplier<SecretsManagerClient> secretsManager, Supplier<SsmClient> ssm) {
+    public AwsKeyMaterial(Supplier<SecretsManagerClient> secretsManager, Supplier<ParameterStoreClient> ssm) {
         this.secretsManager = new Lazy<>(Objects.requireNonNull(secretsManager, "secretsManager"));
         this.ssm = new Lazy<>(Objects.requireNonNull(ssm, "ssm"));
     }
@@ -64,15 +65,24 @@ public final class AwsKeyMaterial implements KeyMaterial, AutoCloseable {
      * {@code aws.region}, the profile or the instance metadata, else {@code us-east-1};
      * credentials from the default chain; HTTP through the JDK's URL connection. The endpoint
      * is AWS's unless {@code AWS_ENDPOINT_URL_SECRETS_MANAGER} / {@code AWS_ENDPOINT_URL_SSM}
-     * (or {@code AWS_ENDPOINT_URL}) is set, which the SDK reads itself (how a local run points
-     * at LocalStack).
+     * (or {@code AWS_ENDPOINT_URL}) is set, which the SDK's code reads for both (how a local
+     * run points at LocalStack). Calls are bounded by {@link AwsCallLimits#DEFAULT}.
      */
     public static AwsKeyMaterial fromEnvironment() {
+        return fromEnvironment(AwsCallLimits.DEFAULT);
+    }
+
+    /** As {@link #fromEnvironment()}, with other limits (shorter ones in tests). */
+    static AwsKeyMaterial fromEnvironment(AwsCallLimits limits) {
+        Objects.requireNonNull(limits, "limits");
         return new AwsKeyMaterial(
-                () -> SecretsManagerClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
+                () -> SecretsManagerClient.builder()
+                        .httpClientBuilder(UrlConnectionHttpClient.builder()
+                                .connectionTimeout(limits.connectTimeout()).socketTimeout(limits.readTimeout()))
+                        // Retries included: the SDK's standard strategy tries three times.
+                        .overrideConfiguration(c -> c.apiCallTimeout(limits.callTimeout()))
                         .region(configuredRegion()).build(),
-                () -> SsmClient.builder().httpClientBuilder(UrlConnectionHttpClient.builder())
-                        .region(configuredRegion()).build());
+                () -> ParameterStoreClient.fromEnvironment(configuredRegion(), limits));
     }
 
     /**
@@ -120,19 +130,18 @@ public final class AwsKeyMaterial implements KeyMaterial, AutoCloseable {
     }
 
     private String readParameter(KeySource.ParameterStore source) throws KeyUnavailableException {
-        SsmClient client = ssm.get();
-        Parameter parameter;
+        ParameterStoreClient client = ssm.get();
+        Optional<String> value;
         try {
-            // With decryption, so that a SecureString (the only sensible type for a key) is clear.
-            parameter = client.getParameter(b -> b.name(source.name()).withDecryption(true)).parameter();
+            value = client.decryptedValue(source.name());
         } catch (SdkException e) {
-            throw AwsService.PARAMETER_STORE.explain(source, client.serviceClientConfiguration().region(), e);
+            throw AwsService.PARAMETER_STORE.explain(source, client.region(), e);
         }
-        if (parameter == null || parameter.value() == null) {
+        if (value.isEmpty()) {
             throw new KeyUnavailableException("DKIM key " + source.describe() + " is unavailable: SSM's answer"
                     + " held no parameter value. This is unexpected of SSM: try again");
         }
-        return parameter.value();
+        return value.get();
     }
 
     /**
@@ -178,7 +187,7 @@ public final class AwsKeyMaterial implements KeyMaterial, AutoCloseable {
         ACCESS_DENIED,
         /** The service could not decrypt the value with its KMS key. */
         KEY_UNUSABLE,
-        /** Throttling, a 5xx or no answer at all (network, SDK), after the SDK's own retries. */
+        /** Throttling, a 5xx or no answer at all (network, SDK, timeout), after the client's retries. */
         TRANSIENT,
         /** Any other refusal (a deleted secret, an invalid name): AWS's message says why. */
         REFUSED;

@@ -18,29 +18,49 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Queue;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
-import software.amazon.awssdk.services.ssm.SsmClient;
 
 /**
- * {@link AwsKeyMaterial} with the real SDK clients against {@link FakeAws}, an in-JVM server on
- * loopback that speaks the AWS JSON 1.1 protocol of both services. The key is a recognisable
- * fake PEM, so that any message quoting it would show.
+ * {@link AwsKeyMaterial} with the real clients (the SDK's for Secrets Manager, {@link
+ * ParameterStoreClient} for SSM) against {@link FakeAws}, an in-JVM server on loopback that
+ * speaks the AWS JSON 1.1 protocol of both services. The key is a recognisable fake PEM, so that
+ * any message quoting it would show.
  */
 class AwsKeyMaterialTest {
 
@@ -58,6 +78,17 @@ class AwsKeyMaterialTest {
 
     private static final String SECRET_TARGET = "secretsmanager.GetSecretValue";
     private static final String PARAMETER_TARGET = "AmazonSSM.GetParameter";
+
+    private static final String ACCESS_KEY = "AKIDEXAMPLE";
+    private static final String SECRET_KEY = "not-a-real-secret";
+    private static final String SESSION_TOKEN = "a-session-token-as-lambda-has";
+
+    /**
+     * Short enough that a test never waits long, long enough for a loaded build machine: the
+     * retry pause is 10 ms, the whole call 3 s.
+     */
+    private static final AwsCallLimits TEST_LIMITS = new AwsCallLimits(Duration.ofSeconds(1), Duration.ofSeconds(3),
+            Duration.ofSeconds(3), Duration.ofMillis(10));
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -196,6 +227,16 @@ class AwsKeyMaterialTest {
                 .hasMessageContaining("ParameterNotFound")
                 .hasMessageContaining("the parameter's full name")
                 .hasMessageContaining("is in eu-west-3");
+        assertThat(aws.requests()).as("a refusal is not retried").hasSize(1);
+    }
+
+    @Test
+    void errorTypeWithANamespaceIsReadAsItsCode() {
+        // SSM's __type may name the code within its namespace, as the SDK's parser knows.
+        aws.answer(PARAMETER_TARGET, "/typo", 400, error("com.amazonaws.ssm#ParameterNotFound", "not found"));
+
+        assertThat(failureOf(new KeySource.ParameterStore("/typo"))).hasMessageContaining("answered ParameterNotFound")
+                .hasMessageContaining("the parameter's full name");
     }
 
     @Test
@@ -254,6 +295,42 @@ class AwsKeyMaterialTest {
 
         assertThat(failureOf(new KeySource.ParameterStore("/busy"))).hasMessageContaining("ssm:/busy")
                 .hasMessageContaining("InternalServerError").hasMessageContaining("transient");
+        assertThat(aws.requests()).as("one retry, no more").hasSize(2);
+    }
+
+    @Test
+    void throttledParameterReadIsRetriedOnce() throws Exception {
+        aws.answerOnce(PARAMETER_TARGET, "/k", 400, error("ThrottlingException", "Rate exceeded"));
+        aws.answer(PARAMETER_TARGET, "/k", 200, parameter("/k", PEM));
+
+        assertThat(material.read(new KeySource.ParameterStore("/k"))).isEqualTo(PEM);
+        assertThat(aws.requests()).hasSize(2);
+    }
+
+    @Test
+    void stalledServicesAreCutOffAtTheCallTimeout() throws Exception {
+        aws.stall(SECRET_TARGET, "s");
+        aws.stall(PARAMETER_TARGET, "/p");
+        AwsCallLimits limits = new AwsCallLimits(Duration.ofSeconds(1), Duration.ofSeconds(10),
+                Duration.ofMillis(500), Duration.ofMillis(10));
+        Properties saved = (Properties) System.getProperties().clone();
+        try {
+            pointTheSdkSettingsAt(aws.endpoint());
+            try (AwsKeyMaterial fromEnvironment = AwsKeyMaterial.fromEnvironment(limits)) {
+                for (KeySource source : List.of(new KeySource.SecretsManager("s"), new KeySource.ParameterStore("/p"))) {
+                    long start = System.nanoTime();
+                    KeyUnavailableException e = catchThrowableOfType(KeyUnavailableException.class,
+                            () -> fromEnvironment.read(source));
+                    Duration took = Duration.ofNanos(System.nanoTime() - start);
+
+                    assertThat(e).as(source.describe()).hasMessageContaining(source.describe())
+                            .hasMessageContaining("ApiCallTimeoutException").hasMessageContaining("transient");
+                    assertThat(took).as("the 10 s read timeout is not what ended it").isLessThan(Duration.ofSeconds(5));
+                }
+            }
+        } finally {
+            System.setProperties(saved);
+        }
     }
 
     @Test
@@ -263,11 +340,13 @@ class AwsKeyMaterialTest {
             closed = URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
         try (AwsKeyMaterial nowhere = materialAt(closed)) {
-            KeyUnavailableException e = catchThrowableOfType(KeyUnavailableException.class,
-                    () -> nowhere.read(new KeySource.SecretsManager("any")));
+            for (KeySource source : List.of(new KeySource.SecretsManager("any"), new KeySource.ParameterStore("/any"))) {
+                KeyUnavailableException e = catchThrowableOfType(KeyUnavailableException.class,
+                        () -> nowhere.read(source));
 
-            assertThat(e).hasMessageContaining("secretsmanager:any").hasMessageContaining("eu-west-3")
-                    .hasMessageContaining("transient");
+                assertThat(e).as(source.describe()).hasMessageContaining(source.describe())
+                        .hasMessageContaining("eu-west-3").hasMessageContaining("transient");
+            }
         }
     }
 
@@ -308,11 +387,7 @@ class AwsKeyMaterialTest {
         aws.answer(PARAMETER_TARGET, "/p", 200, parameter("/p", OTHER_PEM));
         Properties saved = (Properties) System.getProperties().clone();
         try {
-            System.setProperty("aws.endpointUrlSecretsManager", aws.endpoint().toString());
-            System.setProperty("aws.endpointUrlSsm", aws.endpoint().toString());
-            System.setProperty("aws.region", REGION.id());
-            System.setProperty("aws.accessKeyId", "AKIDEXAMPLE");
-            System.setProperty("aws.secretAccessKey", "not-a-real-secret");
+            pointTheSdkSettingsAt(aws.endpoint());
             try (AwsKeyMaterial fromEnvironment = AwsKeyMaterial.fromEnvironment()) {
                 assertThat(fromEnvironment.read(new KeySource.SecretsManager("s"))).isEqualTo(PEM);
                 assertThat(fromEnvironment.read(new KeySource.ParameterStore("/p"))).isEqualTo(OTHER_PEM);
@@ -323,11 +398,127 @@ class AwsKeyMaterialTest {
         assertThat(aws.requests()).extracting(Request::target).containsExactly(SECRET_TARGET, PARAMETER_TARGET);
     }
 
+    @Test
+    void productionSsmEndpointFollowsTheRegionsPartition() {
+        // Only where no endpoint is configured: AWS_ENDPOINT_URL would rightly win.
+        Assumptions.assumeTrue(System.getenv("AWS_ENDPOINT_URL") == null
+                && System.getenv("AWS_ENDPOINT_URL_SSM") == null, "an endpoint is configured");
+
+        assertThat(ParameterStoreClient.endpointFor(Region.EU_WEST_3))
+                .isEqualTo(URI.create("https://ssm.eu-west-3.amazonaws.com"));
+        assertThat(ParameterStoreClient.endpointFor(Region.CN_NORTH_1))
+                .isEqualTo(URI.create("https://ssm.cn-north-1.amazonaws.com.cn"));
+        assertThat(ParameterStoreClient.endpointFor(Region.US_GOV_WEST_1))
+                .isEqualTo(URI.create("https://ssm.us-gov-west-1.amazonaws.com"));
+    }
+
+    // ---- SigV4
+
+    private static final Pattern AUTHORIZATION = Pattern.compile(
+            "AWS4-HMAC-SHA256 Credential=([^,]+), SignedHeaders=([^,]+), Signature=([0-9a-f]{64})");
+
+    @Test
+    void parameterRequestIsSignedWithSigV4AsAwsWouldCheckIt() throws Exception {
+        aws.answer(PARAMETER_TARGET, "/k", 200, parameter("/k", PEM));
+
+        material.read(new KeySource.ParameterStore("/k"));
+
+        Request request = aws.requests().getFirst();
+        String amzDate = request.header("X-Amz-Date");
+        assertThat(amzDate).as("X-Amz-Date").matches("\\d{8}T\\d{6}Z");
+        Instant signedAt = DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmssX").parse(amzDate, Instant::from);
+        // AWS refuses a signature more than 5 minutes from its own clock.
+        assertThat(Duration.between(signedAt, Instant.now()).abs()).isLessThan(Duration.ofMinutes(5));
+        String day = DateTimeFormatter.ofPattern("yyyyMMdd").withZone(ZoneOffset.UTC).format(signedAt);
+
+        String authorization = request.header("Authorization");
+        assertThat(authorization)
+                .startsWith("AWS4-HMAC-SHA256 Credential=" + ACCESS_KEY + "/" + day + "/eu-west-3/ssm/aws4_request");
+        Matcher parts = AUTHORIZATION.matcher(authorization);
+        assertThat(parts.matches()).as(authorization).isTrue();
+        List<String> signedHeaders = List.of(parts.group(2).split(";"));
+        assertThat(signedHeaders).contains("host", "x-amz-date", "x-amz-target", "content-type",
+                "x-amz-security-token").isSorted();
+        assertThat(request.header("X-Amz-Security-Token")).isEqualTo(SESSION_TOKEN);
+        assertThat(request.method()).isEqualTo("POST");
+        assertThat(request.path()).isEqualTo("/");
+        assertThat(request.query()).isNull();
+
+        String expected = SigV4.signature(SECRET_KEY, request.method(), request.path(), "", request.headers(),
+                signedHeaders, request.raw(), amzDate, REGION.id(), "ssm");
+        assertThat(parts.group(3)).as("the signature AWS would compute").isEqualTo(expected);
+    }
+
+    @Test
+    void handMadeSigV4MatchesAwsTestSuitePostVanilla() {
+        // The post-vanilla case of AWS's Signature Version 4 test suite: it proves SigV4 below,
+        // which the test above relies on, and not the SDK's signer.
+        Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.put("Host", List.of("example.amazonaws.com"));
+        headers.put("X-Amz-Date", List.of("20150830T123600Z"));
+
+        assertThat(SigV4.signature("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "POST", "/", "", headers,
+                List.of("host", "x-amz-date"), new byte[0], "20150830T123600Z", "us-east-1", "service"))
+                .isEqualTo("5da7c1a2acd57cee7505fc6676e4e544621c30862966e37dddb68e92efbe5d6b");
+    }
+
+    /**
+     * AWS Signature Version 4 as AWS documents it ("Create a signed AWS API request"), written
+     * here without the SDK: canonical request, string to sign, HMAC-SHA256 key chain. Enough for
+     * a request without a query string whose path needs no encoding.
+     */
+    static final class SigV4 {
+
+        static String signature(String secretKey, String method, String path, String query,
+                Map<String, List<String>> headers, List<String> signedHeaders, byte[] body, String amzDate,
+                String region, String service) {
+            StringBuilder canonicalHeaders = new StringBuilder();
+            for (String name : signedHeaders) {
+                String value = headers.get(name).stream().map(v -> v.strip().replaceAll(" +", " "))
+                        .collect(Collectors.joining(","));
+                canonicalHeaders.append(name).append(':').append(value).append('\n');
+            }
+            String canonicalRequest = String.join("\n", method, path, query, canonicalHeaders,
+                    String.join(";", signedHeaders), hex(sha256(body)));
+            String day = amzDate.substring(0, 8);
+            String scope = day + "/" + region + "/" + service + "/aws4_request";
+            String stringToSign = String.join("\n", "AWS4-HMAC-SHA256", amzDate, scope,
+                    hex(sha256(canonicalRequest.getBytes(StandardCharsets.UTF_8))));
+            byte[] key = hmac(("AWS4" + secretKey).getBytes(StandardCharsets.UTF_8), day);
+            for (String step : List.of(region, service, "aws4_request")) {
+                key = hmac(key, step);
+            }
+            return hex(hmac(key, stringToSign));
+        }
+
+        private static byte[] sha256(byte[] bytes) {
+            try {
+                return MessageDigest.getInstance("SHA-256").digest(bytes);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static byte[] hmac(byte[] key, String data) {
+            try {
+                Mac mac = Mac.getInstance("HmacSHA256");
+                mac.init(new SecretKeySpec(key, "HmacSHA256"));
+                return mac.doFinal(data.getBytes(StandardCharsets.UTF_8));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+
+        private static String hex(byte[] bytes) {
+            return HexFormat.of().formatHex(bytes);
+        }
+    }
+
     // ---- helpers
 
     private AwsKeyMaterial materialAt(URI endpoint) {
         StaticCredentialsProvider credentials = StaticCredentialsProvider.create(
-                AwsBasicCredentials.create("AKIDEXAMPLE", "not-a-real-secret"));
+                AwsSessionCredentials.create(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN));
         return new AwsKeyMaterial(
                 () -> {
                     secretsClientsBuilt.incrementAndGet();
@@ -337,10 +528,17 @@ class AwsKeyMaterialTest {
                 },
                 () -> {
                     ssmClientsBuilt.incrementAndGet();
-                    return SsmClient.builder().endpointOverride(endpoint).region(REGION)
-                            .credentialsProvider(credentials).httpClientBuilder(UrlConnectionHttpClient.builder())
-                            .build();
+                    return new ParameterStoreClient(endpoint, REGION, credentials, TEST_LIMITS);
                 });
+    }
+
+    /** The standard SDK settings, in their system-property form, pointing both services at {@code endpoint}. */
+    private static void pointTheSdkSettingsAt(URI endpoint) {
+        System.setProperty("aws.endpointUrlSecretsManager", endpoint.toString());
+        System.setProperty("aws.endpointUrlSsm", endpoint.toString());
+        System.setProperty("aws.region", REGION.id());
+        System.setProperty("aws.accessKeyId", ACCESS_KEY);
+        System.setProperty("aws.secretAccessKey", SECRET_KEY);
     }
 
     private KeyUnavailableException failureOf(KeySource source) {
@@ -389,8 +587,18 @@ class AwsKeyMaterialTest {
         }
     }
 
-    /** One request as the fake service received it. */
-    record Request(String target, JsonNode body) { }
+    /**
+     * One request as the fake service received it: the operation and its JSON parameters, and
+     * what a SigV4 check needs (headers keyed case-insensitively, the raw body).
+     */
+    record Request(String method, String path, String query, Map<String, List<String>> headers, byte[] raw,
+            String target, JsonNode body) {
+
+        String header(String name) {
+            List<String> values = headers.get(name);
+            return values == null ? null : String.join(",", values);
+        }
+    }
 
     /**
      * Secrets Manager and SSM as far as their JSON 1.1 protocol goes: the operation is in the
@@ -401,7 +609,11 @@ class AwsKeyMaterialTest {
     static final class FakeAws {
 
         private final HttpServer server;
+        private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         private final Map<String, Answer> answers = new ConcurrentHashMap<>();
+        private final Map<String, Queue<Answer>> onceAnswers = new ConcurrentHashMap<>();
+        private final Map<String, Boolean> stalled = new ConcurrentHashMap<>();
+        private final CountDownLatch stopping = new CountDownLatch(1);
         private final List<Request> requests = new CopyOnWriteArrayList<>();
 
         private record Answer(int status, String body) { }
@@ -414,6 +626,8 @@ class AwsKeyMaterialTest {
             HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
             FakeAws aws = new FakeAws(server);
             server.createContext("/", aws::handle);
+            // A thread per request, so that a stalled answer holds up no other.
+            server.setExecutor(aws.executor);
             server.start();
             return aws;
         }
@@ -426,27 +640,59 @@ class AwsKeyMaterialTest {
             answers.put(target + " " + name, new Answer(status, body));
         }
 
+        /** Answers the next request for {@code name} so, before the standing answer. */
+        void answerOnce(String target, String name, int status, String body) {
+            onceAnswers.computeIfAbsent(target + " " + name, key -> new ConcurrentLinkedQueue<>())
+                    .add(new Answer(status, body));
+        }
+
+        /** Never answers requests for {@code name} (until {@link #stop}). */
+        void stall(String target, String name) {
+            stalled.put(target + " " + name, true);
+        }
+
         List<Request> requests() {
             return List.copyOf(requests);
         }
 
         void stop() {
+            stopping.countDown();
             server.stop(0);
+            executor.shutdownNow();
         }
 
         private void handle(HttpExchange exchange) throws IOException {
             try (exchange) {
                 String target = String.valueOf(exchange.getRequestHeaders().getFirst("X-Amz-Target"));
-                JsonNode body = JSON.readTree(exchange.getRequestBody());
-                requests.add(new Request(target, body));
+                byte[] raw = exchange.getRequestBody().readAllBytes();
+                JsonNode body = JSON.readTree(raw);
+                Map<String, List<String>> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+                exchange.getRequestHeaders().forEach((name, values) -> headers.put(name, List.copyOf(values)));
+                requests.add(new Request(exchange.getRequestMethod(), exchange.getRequestURI().getRawPath(),
+                        exchange.getRequestURI().getRawQuery(), headers, raw, target, body));
                 String name = body.path(target.equals(SECRET_TARGET) ? "SecretId" : "Name").asText();
-                Answer answer = answers.getOrDefault(target + " " + name, notFound(target, name));
+                String key = target + " " + name;
+                if (stalled.containsKey(key)) {
+                    awaitStop();
+                    return;
+                }
+                Queue<Answer> once = onceAnswers.get(key);
+                Answer first = once == null ? null : once.poll();
+                Answer answer = first != null ? first : answers.getOrDefault(key, notFound(target, name));
                 byte[] bytes = answer.body().getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
                 exchange.sendResponseHeaders(answer.status(), bytes.length);
                 try (OutputStream out = exchange.getResponseBody()) {
                     out.write(bytes);
                 }
+            }
+        }
+
+        private void awaitStop() {
+            try {
+                stopping.await(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
         }
 

@@ -22,7 +22,8 @@ import software.amazon.awssdk.services.ssm.model.ParameterType;
 
 /**
  * {@link AwsKeyMaterial} against LocalStack's Secrets Manager and SSM, an implementation of the
- * APIs that {@code AwsKeyMaterialTest}'s fake server was not written from. Runs only where a
+ * APIs that {@code AwsKeyMaterialTest}'s fake server was not written from (and which, for SSM,
+ * checks {@link ParameterStoreClient}'s hand-made request). Runs only where a
  * Docker engine answers; elsewhere JUnit reports the class as skipped.
  */
 @Testcontainers(disabledWithoutDocker = true)
@@ -80,7 +81,9 @@ class LocalStackKeyMaterialTest {
     }
 
     private static AwsKeyMaterial material() {
-        return new AwsKeyMaterial(LocalStackKeyMaterialTest::secretsClient, LocalStackKeyMaterialTest::ssmClient);
+        return new AwsKeyMaterial(LocalStackKeyMaterialTest::secretsClient,
+                () -> new ParameterStoreClient(LOCALSTACK.getEndpoint(), Region.of(LOCALSTACK.getRegion()),
+                        credentials(), AwsCallLimits.DEFAULT));
     }
 
     private static SecretsManagerClient secretsClient() {
@@ -89,6 +92,7 @@ class LocalStackKeyMaterialTest {
                 .httpClientBuilder(UrlConnectionHttpClient.builder()).build();
     }
 
+    /** The SDK's own SSM client, only to store the parameter that ParameterStoreClient reads. */
     private static SsmClient ssmClient() {
         return SsmClient.builder().endpointOverride(LOCALSTACK.getEndpoint())
                 .region(Region.of(LOCALSTACK.getRegion())).credentialsProvider(credentials())
