@@ -77,6 +77,10 @@ class LambdaArtifactIT {
             env.put("DIRECTMX_PORTS", String.valueOf(mx.port()));
             env.put("DIRECTMX_FALLBACK_PORTS", "none");
             env.put("DIRECTMX_ALLOW_PRIVATE", "true");
+            // The artifact signs too: an Ed25519 key from the environment, read at initialisation.
+            java.security.KeyPair dkim = dev.directmx.dkim.PrivateKeys.generate(dev.directmx.dkim.DkimAlgorithm.ED25519_SHA256);
+            env.put("DIRECTMX_DKIM_KEYS", "example.com/ed2026=env:ARTIFACT_DKIM_KEY");
+            env.put("ARTIFACT_DKIM_KEY", dev.directmx.dkim.PrivateKeys.toPem(dkim.getPrivate()));
             env.put("AWS_REGION", "us-east-1");
             env.put("AWS_ACCESS_KEY_ID", "local");
             env.put("AWS_SECRET_ACCESS_KEY", "local");
@@ -92,6 +96,10 @@ class LambdaArtifactIT {
                     .containsExactly("recipient@example.net"));
             StoredMessage stored = new DynamoOutcomeStore(DYNALITE.client(), table).find("artifact-seed").orElseThrow();
             assertThat(stored.recipients().get(0).status()).isEqualTo(RecipientStatus.DELIVERED);
+            assertThat(stored.recipients().get(0).lastAttempt().dkim()).isEqualTo("signed d=example.com s=ed2026 a=ed25519-sha256");
+            assertThat(mx.received().get(0).text()).startsWith("DKIM-Signature: v=1; a=ed25519-sha256;")
+                    .doesNotContain("PRIVATE KEY");
+            assertThat(output).doesNotContain("PRIVATE KEY");
             List<Message> dead = sqs.client().receiveMessage(b -> b.queueUrl(sqs.deadLetterQueueUrl())
                     .maxNumberOfMessages(10).waitTimeSeconds(1)).messages();
             assertThat(dead).singleElement().satisfies(m -> assertThat(m.body()).isEqualTo(Files.readString(invalid)));
