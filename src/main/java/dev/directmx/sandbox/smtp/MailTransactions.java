@@ -89,7 +89,7 @@ final class MailTransactions {
         if (reply.code() != 354) {
             return;
         }
-        if (script.policy() == SocketPolicy.DISCONNECT_IN_DATA) {
+        if (script.policy(state) == SocketPolicy.DISCONNECT_IN_DATA) {
             connection.input().readLine(Integer.MAX_VALUE);
             disconnectInData();
             return;
@@ -119,7 +119,7 @@ final class MailTransactions {
             connection.input().skip(size);
             state.log("C: [BDAT chunk, " + size + " octets, discarded]");
             send(SmtpStage.BDAT, refusal);
-        } else if (script.policy() == SocketPolicy.DISCONNECT_IN_DATA) {
+        } else if (script.policy(state) == SocketPolicy.DISCONNECT_IN_DATA) {
             connection.input().skip(size / 2);
             disconnectInData();
         } else {
@@ -167,9 +167,14 @@ final class MailTransactions {
     private void endOfData(byte[] data, boolean usedHelo) throws IOException {
         ReceivedMessage message = transaction.toMessage(data, connection.tlsProtocol(), usedHelo);
         transaction = null;
-        if (script.policy() == SocketPolicy.STALL_AFTER_DATA) {
+        if (script.policy(state) == SocketPolicy.STALL_AFTER_DATA) {
             state.log("* never answering the end of data (STALL_AFTER_DATA)");
             connection.drain();
+            return;
+        }
+        if (script.policy(state) == SocketPolicy.DISCONNECT_AFTER_DATA) {
+            state.log("* hanging up instead of answering the end of data (DISCONNECT_AFTER_DATA)");
+            connection.hangUp();
             return;
         }
         connection.pause(script.delay(SmtpStage.END_OF_DATA));

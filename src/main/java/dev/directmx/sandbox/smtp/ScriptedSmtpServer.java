@@ -92,6 +92,13 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         return state.connectionCount();
     }
 
+    /**
+     * The most connections that were open at the same time, to check a client's concurrency cap.
+     */
+    public int peakConnections() {
+        return state.peakConnections();
+    }
+
     /** How many sessions are still running; zero once {@link #close()} has returned. */
     int openSessions() {
         return sessions.size();
@@ -135,7 +142,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                 return;
             }
             serve(socket, state.connectionOpened());
-            if (script.policy() == SocketPolicy.REFUSE_ALL_AFTER_FIRST) {
+            if (script.policy(state) == SocketPolicy.REFUSE_ALL_AFTER_FIRST) {
                 state.log("* no longer listening (REFUSE_ALL_AFTER_FIRST)");
                 closeQuietly(listener);
                 return;
@@ -149,6 +156,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             session = new SmtpSession(script, state, socket, number);
         } catch (IOException e) {
             state.log("* connection " + number + " failed before the session started: " + e);
+            state.connectionClosed();
             closeQuietly(socket);
             return;
         }
@@ -156,6 +164,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             try {
                 session.run();
             } finally {
+                state.connectionClosed();
                 sessions.remove(Thread.currentThread());
             }
         });
@@ -210,6 +219,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
         private final Map<String, Reply> rcptReplies = new LinkedHashMap<>();
         private final Map<SmtpStage, Duration> delays = new EnumMap<>(SmtpStage.class);
         private SocketPolicy policy = SocketPolicy.NORMAL;
+        private int policyAfter;
         private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
         private boolean implicitTls;
         private Duration greylistDelay;
@@ -301,6 +311,19 @@ public final class ScriptedSmtpServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Lets the socket policy take effect only once the server has accepted {@code messages}
+         * messages (on any connection), so that a connection can carry good transactions before it
+         * misbehaves: the test of a reused connection that fails. Default 0: from the start.
+         */
+        public Builder policyAfter(int messages) {
+            if (messages < 0) {
+                throw new IllegalArgumentException("policyAfter must not be negative: " + messages);
+            }
+            this.policyAfter = messages;
+            return this;
+        }
+
         /** Waits {@code delay} before sending the reply at {@code stage}, to exercise client timeouts. */
         public Builder delay(SmtpStage stage, Duration delay) {
             if (delay.isNegative()) {
@@ -341,7 +364,7 @@ public final class ScriptedSmtpServer implements AutoCloseable {
                     || extensions.stream().map(e -> e.trim().split(" ")[0]).anyMatch("STARTTLS"::equalsIgnoreCase);
             SSLContext tls = offersTls ? SandboxTls.serverContext() : null;
             ServerScript script = new ServerScript(
-                    hostname, extensions, replies, rcptReplies, delays, policy, idleTimeout, implicitTls, tls,
+                    hostname, extensions, replies, rcptReplies, delays, policy, policyAfter, idleTimeout, implicitTls, tls,
                     greylistDelay == null ? null : new Greylist(greylistDelay));
             ServerSocket listener = new ServerSocket(port, 50, bindAddress);
             ScriptedSmtpServer server = new ScriptedSmtpServer(script, listener);

@@ -17,6 +17,7 @@ record ServerScript(
         Map<String, Reply> rcptReplies,
         Map<SmtpStage, Duration> delays,
         SocketPolicy policy,
+        int policyAfter,
         Duration idleTimeout,
         boolean implicitTls,
         SSLContext tls,
@@ -27,6 +28,14 @@ record ServerScript(
         replies = Map.copyOf(replies);
         rcptReplies = Map.copyOf(rcptReplies);
         delays = Map.copyOf(delays);
+    }
+
+    /**
+     * The socket policy in force now: {@link SocketPolicy#NORMAL} until the server has accepted
+     * {@code policyAfter} messages, the scripted one from then on.
+     */
+    SocketPolicy policy(ServerState state) {
+        return state.receivedCount() < policyAfter ? SocketPolicy.NORMAL : policy;
     }
 
     /** The canned reply for {@code stage}, or {@code standard} when the script has none. */

@@ -21,6 +21,8 @@ final class ServerState {
     private final List<ReceivedMessage> received = new ArrayList<>();
     private final List<String> log = new ArrayList<>();
     private final AtomicInteger connections = new AtomicInteger();
+    private final AtomicInteger open = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
     private final AtomicBoolean startTlsBroken = new AtomicBoolean();
 
     void log(String line) {
@@ -80,7 +82,26 @@ final class ServerState {
 
     /** Counts a new connection and returns its 1-based number. */
     int connectionOpened() {
+        peak.accumulateAndGet(open.incrementAndGet(), Math::max);
         return connections.incrementAndGet();
+    }
+
+    /** Counts a connection whose session has ended. */
+    void connectionClosed() {
+        open.decrementAndGet();
+    }
+
+    int peakConnections() {
+        return peak.get();
+    }
+
+    int receivedCount() {
+        lock.lock();
+        try {
+            return received.size();
+        } finally {
+            lock.unlock();
+        }
     }
 
     int connectionCount() {

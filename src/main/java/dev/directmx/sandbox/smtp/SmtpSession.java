@@ -67,13 +67,13 @@ final class SmtpSession implements Runnable {
     }
 
     private void serve() throws IOException {
-        if (script.policy() == SocketPolicy.NEVER_GREET) {
+        if (script.policy(state) == SocketPolicy.NEVER_GREET) {
             connection.drain();
             return;
         }
         Reply greeting = script.reply(SmtpStage.GREETING, Reply.of(220, script.hostname() + " ESMTP directmx sandbox"));
         send(SmtpStage.GREETING, greeting);
-        if (script.policy() == SocketPolicy.DISCONNECT_AFTER_GREETING) {
+        if (script.policy(state) == SocketPolicy.DISCONNECT_AFTER_GREETING) {
             connection.hangUp();
             return;
         }
@@ -182,7 +182,7 @@ final class SmtpSession implements Runnable {
     }
 
     private void upgrade() throws IOException {
-        if (script.policy() == SocketPolicy.FAIL_STARTTLS_HANDSHAKE && state.claimStartTlsFailure()) {
+        if (script.policy(state) == SocketPolicy.FAIL_STARTTLS_HANDSHAKE && state.claimStartTlsFailure()) {
             connection.breakTlsHandshake();
             return;
         }

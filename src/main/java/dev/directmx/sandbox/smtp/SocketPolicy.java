@@ -44,6 +44,14 @@ public enum SocketPolicy {
     STALL_AFTER_DATA,
 
     /**
+     * Read the whole message, including the final dot or the BDAT LAST chunk, then close the
+     * connection without replying: the reply that would tell the client whether the message was
+     * delivered never comes, so the client must not assume either way (and must not resend at
+     * once on another connection). Nothing is received.
+     */
+    DISCONNECT_AFTER_DATA,
+
+    /**
      * Serve the first connection normally, then close the listening socket, so that every later
      * connection attempt is refused by the operating system (ECONNREFUSED): a host that went down
      * between two attempts.
