@@ -28,8 +28,13 @@ import javax.net.ssl.SSLSocketFactory;
 /**
  * One TCP connection to an SMTP server: line I/O with per-stage timeouts bounded by the message
  * deadline, reply parsing, the TLS upgrade, and the transcript. It knows no SMTP semantics
- * beyond reply syntax; {@link SmtpSession} drives it. One instance per connection attempt; not
- * thread-safe.
+ * beyond reply syntax; {@link SmtpClient} drives it.
+ *
+ * <p>Lifecycle: {@link #open} connects for one message and arms that message's deadline. When
+ * the connection is reused, each transaction is a loan: {@link #lend} gives it the next message's
+ * deadline and transcript and arms a new watchdog, {@link #endLoan} disarms it, so that a pooled
+ * connection is never closed by an earlier message's deadline. One thread at a time uses it; the
+ * watchdog is the only other thread that touches it.
  */
 public final class SmtpConnection implements Closeable {
 
@@ -39,17 +44,32 @@ public final class SmtpConnection implements Closeable {
     private static final int MAX_REPLY_LINES = 200;
 
     private final String serverName;
-    private final Deadline deadline;
-    private final Transcript transcript;
     private final SSLSocketFactory tlsFactory;
-    private ScheduledFuture<?> watchdog;
+    /** The deadline and transcript of the message using the connection now. */
+    private volatile Deadline deadline;
+    private volatile Transcript transcript;
+    private final Object guard = new Object();
+    private ScheduledFuture<?> watchdog; // guarded by guard
+    /** Counts loans, so that a watchdog armed for an earlier loan never fires on a later one. */
+    private int loan; // guarded by guard
     /** Whether the current wait was cut short by the deadline rather than by its stage timeout. */
     private volatile boolean waitBoundByDeadline;
     private volatile boolean watchdogFired;
-    private Socket socket;
+    /**
+     * False once the connection can no longer carry a transaction: an I/O failure, a timeout, a
+     * reply that could not be parsed, a 421 (RFC 5321 §3.8: the server is closing), the watchdog.
+     */
+    private volatile boolean healthy = true;
+    private volatile Socket raw;
+    private volatile Socket socket;
     private InputStream in;
     private OutputStream out;
     private TlsInfo tls;
+
+    /** The server's host name, for the transcript. */
+    public String serverName() {
+        return serverName;
+    }
 
     private SmtpConnection(String serverName, Deadline deadline, Transcript transcript, SSLSocketFactory tlsFactory) {
         this.serverName = serverName;
@@ -77,7 +97,8 @@ public final class SmtpConnection implements Closeable {
         Socket socket = null;
         try {
             socket = sockets.createSocket();
-            connection.guard(socket);
+            connection.raw = socket;
+            connection.arm();
             socket.connect(address, (int) Math.max(1, connectTimeout.toMillis()));
             socket.setTcpNoDelay(true);
             connection.attach(socket);
@@ -98,17 +119,64 @@ public final class SmtpConnection implements Closeable {
     }
 
     /**
-     * Closes the socket when the message deadline passes. Socket read timeouts cannot bound a
-     * blocked write or a TLS handshake that trickles, so this is what makes the deadline hard.
+     * Gives an open connection to the next transaction: its message's deadline bounds every wait
+     * from now on, and its transcript records what is said.
      */
-    private void guard(Socket raw) {
+    public void lend(Deadline next, Transcript nextTranscript) {
+        this.deadline = next;
+        this.transcript = nextTranscript;
+        arm();
+    }
+
+    /**
+     * Ends the current loan: the watchdog is disarmed, so the message's deadline no longer
+     * concerns the connection.
+     *
+     * @return whether the connection can carry another transaction
+     */
+    public boolean endLoan() {
+        synchronized (guard) {
+            loan++;
+            if (watchdog != null) {
+                watchdog.cancel(false);
+                watchdog = null;
+            }
+            return healthy && !watchdogFired;
+        }
+    }
+
+    /** Whether nothing has happened yet that rules out another transaction. */
+    public boolean healthy() {
+        return healthy && !watchdogFired;
+    }
+
+    /**
+     * Closes the socket when the current message's deadline passes. Socket read timeouts cannot
+     * bound a blocked write or a TLS handshake that trickles, so this is what makes the deadline hard.
+     */
+    private void arm() {
         long millis = Math.max(1, deadline.remaining().toMillis());
-        watchdog = WATCHDOG.schedule(() -> {
+        Transcript armedFor = transcript;
+        synchronized (guard) {
+            if (watchdog != null) {
+                watchdog.cancel(false);
+            }
+            int mine = ++loan;
+            watchdog = WATCHDOG.schedule(() -> expire(mine, armedFor), millis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void expire(int armedLoan, Transcript armedFor) {
+        synchronized (guard) {
+            if (armedLoan != loan) {
+                return; // the loan it guarded has ended: the connection is idle or serves another message
+            }
             watchdogFired = true;
-            transcript.event("message deadline reached: closing the connection");
-            closeQuietly(raw);
-            closeQuietly(socket);
-        }, millis, TimeUnit.MILLISECONDS);
+            healthy = false;
+        }
+        armedFor.event("message deadline reached: closing the connection");
+        closeQuietly(raw);
+        closeQuietly(socket);
     }
 
     private static final ScheduledExecutorService WATCHDOG = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -145,6 +213,7 @@ public final class SmtpConnection implements Closeable {
             transcript.event("TLS established: " + tls.protocol() + " " + tls.cipherSuite());
             return tls;
         } catch (SSLException e) {
+            healthy = false;
             transcript.event("TLS handshake failed: " + e.getMessage());
             throw new TlsHandshakeException(stage, "TLS handshake failed: " + e.getMessage(), e);
         } catch (IOException e) {
@@ -206,22 +275,26 @@ public final class SmtpConnection implements Closeable {
                 String line = readLine();
                 transcript.server(line);
                 if (line.length() < 3 || !isDigits(line.substring(0, 3))) {
-                    throw new SmtpIoException(command, "malformed reply to " + command + ": '" + line + "'", false, null);
+                    throw broken(new SmtpIoException(command, "malformed reply to " + command + ": '" + line + "'", false, null));
                 }
                 int lineCode = Integer.parseInt(line.substring(0, 3));
                 if (code == -1) {
                     code = lineCode;
                 }
                 if (lineCode != code || lineCode < 200 || lineCode > 599) {
-                    throw new SmtpIoException(command, "malformed reply to " + command + ": '" + line + "'", false, null);
+                    throw broken(new SmtpIoException(command, "malformed reply to " + command + ": '" + line + "'", false, null));
                 }
                 boolean more = line.length() > 3 && line.charAt(3) == '-';
                 texts.add(line.length() > 4 ? line.substring(4) : "");
                 if (!more) {
+                    if (code == SmtpCodes.C421_SERVICE_UNAVAILABLE) {
+                        // RFC 5321 §3.8: a 421 announces that the server closes the connection.
+                        healthy = false;
+                    }
                     return SmtpReply.fromWire(command, code, texts);
                 }
                 if (texts.size() >= MAX_REPLY_LINES) {
-                    throw new SmtpIoException(command, "reply to " + command + " exceeds " + MAX_REPLY_LINES + " lines", false, null);
+                    throw broken(new SmtpIoException(command, "reply to " + command + " exceeds " + MAX_REPLY_LINES + " lines", false, null));
                 }
             }
         } catch (SmtpIoException e) {
@@ -262,7 +335,7 @@ public final class SmtpConnection implements Closeable {
     private void applyTimeout(String stage, Duration stageTimeout) throws IOException {
         Duration bounded = deadline.bound(stageTimeout);
         if (bounded.isZero()) {
-            throw new SmtpIoException(stage, "message deadline reached before " + stage, true, true, null);
+            throw broken(new SmtpIoException(stage, "message deadline reached before " + stage, true, true, null));
         }
         waitBoundByDeadline = bounded.compareTo(stageTimeout) < 0;
         socket.setSoTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, bounded.toMillis())));
@@ -285,15 +358,21 @@ public final class SmtpConnection implements Closeable {
             what = stage + " failed: " + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
         }
         transcript.event(what);
-        return new SmtpIoException(stage, what, timeout, deadlineHit, e);
+        return broken(new SmtpIoException(stage, what, timeout, deadlineHit, e));
+    }
+
+    /** Marks the connection unusable for further transactions, and returns {@code e} to throw. */
+    private SmtpIoException broken(SmtpIoException e) {
+        healthy = false;
+        return e;
     }
 
     @Override
     public void close() {
-        if (watchdog != null) {
-            watchdog.cancel(false);
-        }
+        endLoan();
+        healthy = false;
         closeQuietly(socket);
+        closeQuietly(raw);
     }
 
     private static void closeQuietly(Socket s) {
