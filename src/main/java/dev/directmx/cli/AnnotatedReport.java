@@ -94,6 +94,10 @@ final class AnnotatedReport {
     /** The comment that explains a line, in the seed's voice, or null. */
     private static String comment(String line, String previousClient) {
         if (line.startsWith("*: ")) {
+            if (line.startsWith("*: reusing connection")) {
+                return line.substring(3) + ": the connection of an earlier message, already greeted and secured,"
+                        + " so no greeting, EHLO or TLS handshake this time";
+            }
             return line.substring(3);
         }
         String text = line.substring(3);
@@ -128,6 +132,10 @@ final class AnnotatedReport {
             }
             if (upper.startsWith("<MESSAGE")) {
                 return "the message itself: headers, blank line, body; a line with a single dot ends it";
+            }
+            if (upper.equals("RSET")) {
+                return "abandon the unfinished transaction, so that the connection can carry the next message"
+                        + " (RFC 5321 §4.1.1.5)";
             }
             if (upper.equals("QUIT")) {
                 return "say goodbye";

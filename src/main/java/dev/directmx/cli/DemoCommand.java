@@ -107,7 +107,10 @@ public final class DemoCommand implements Callable<Integer> {
             MessageRequest seed = seedMessage();
             sqs.client().sendMessage(b -> b.queueUrl(sqs.queueUrl()).messageBody(seed.toJson()));
             err.println("demo: enqueued the seed's message (id " + seed.id() + "); the worker starts polling");
-            Optional<StoredMessage> stored = runWorker(sqs, processor, store, seed.id(), err);
+            Optional<StoredMessage> stored;
+            try (processor) {
+                stored = runWorker(sqs, processor, store, seed.id(), err);
+            }
             out.println();
             if (stored.isEmpty()) {
                 out.println("# ---- the store has no record of " + seed.id());

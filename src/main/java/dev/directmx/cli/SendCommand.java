@@ -132,7 +132,10 @@ public final class SendCommand implements Callable<Integer> {
                     + " recipient(s) in " + message.recipientsByDomain().size() + " domain(s), deadline "
                     + settings.deadline().toSeconds() + " s ...");
         }
-        DeliveryReport report = deliverer.deliver(message);
+        DeliveryReport report;
+        try (deliverer) {
+            report = deliverer.deliver(message);
+        }
         if (json) {
             out.println(ReportJson.toJson(report));
         } else {

@@ -83,9 +83,9 @@ public final class WorkerCommand implements Callable<Integer> {
             err.println("directmx worker: " + e.getMessage());
             return ExitCodes.USAGE;
         }
-        try (OutcomeStore store = storeOptions.open(); SqsClient sqs = SqsQueueActions.client()) {
-            BatchProcessor processor = DeliveryComponents.processor(config, store,
-                    new SqsQueueActions(sqs, config.queueUrl(), config.deadLetterQueueUrl()), new ProgressObserver(err));
+        try (OutcomeStore store = storeOptions.open(); SqsClient sqs = SqsQueueActions.client();
+                BatchProcessor processor = DeliveryComponents.processor(config, store,
+                        new SqsQueueActions(sqs, config.queueUrl(), config.deadLetterQueueUrl()), new ProgressObserver(err))) {
             SqsWorker worker = new SqsWorker(sqs, config.queueUrl(), processor::process, settings, err, Clock.systemUTC());
             err.println("worker: polling " + config.queueUrl() + (untilEmpty ? " until it is empty" : "; Ctrl-C stops"));
             SqsWorker.Totals totals = untilEmpty ? worker.runUntilEmpty() : runUntilStopped(worker);

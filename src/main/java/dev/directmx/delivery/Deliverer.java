@@ -26,10 +26,14 @@ import java.util.function.Supplier;
  * Delivers one message to its recipients: groups them by domain, and for each domain (in
  * parallel, on virtual threads) resolves its destinations and walks its routes until every
  * recipient has an outcome or the message deadline passes. Signs with DKIM when the sender's
- * domain has a key. Knows nothing of SQS or DynamoDB. Thread-safe; one instance serves many
- * messages.
+ * domain has a key. Knows nothing of SQS or DynamoDB.
+ *
+ * <p>Lifecycle: one instance for the life of the process or Lambda execution environment,
+ * shared by all threads, so that its {@link SmtpClient} can carry consecutive messages to one
+ * destination over one connection ({@link dev.directmx.smtp.ConnectionReuse}). {@link #close}
+ * says QUIT on the connections it keeps; in Lambda nothing needs closing.
  */
-public final class Deliverer {
+public final class Deliverer implements AutoCloseable {
 
     private final DestinationResolver dns;
     private final SmtpClient smtp;
@@ -96,6 +100,12 @@ public final class Deliverer {
         List<RecipientOutcome> ordered = recipients.stream().map(r -> byAddress.get(r.address())).toList();
         return new DeliveryReport(message.content().messageId(), ordered, sessions, notes, plan.outcome(),
                 Duration.between(start, clock.instant()));
+    }
+
+    /** Says QUIT on the SMTP connections kept for reuse. Idempotent. */
+    @Override
+    public void close() {
+        smtp.close();
     }
 
     /**

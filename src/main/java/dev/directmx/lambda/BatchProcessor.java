@@ -40,9 +40,11 @@ import java.util.random.RandomGenerator;
  * either finished (SQS deletes it) or put back with a visibility delay and reported in
  * {@code batchItemFailures}. It never throws for a record: an invalid body is recorded as
  * rejected and kept whole in the dead-letter queue, and any other trouble requeues the record.
- * Thread-safe; one instance per process.
+ * Thread-safe; one instance per process. The worker and the demo {@link #close} it when they
+ * stop, so that the SMTP connections kept for reuse end with QUIT; in Lambda nothing needs
+ * closing, since the environment is frozen and connections that die meanwhile are not reused.
  */
-public final class BatchProcessor {
+public final class BatchProcessor implements AutoCloseable {
 
     /** How much of a rejected body the store keeps; the dead-letter queue keeps all of it. */
     static final int EXCERPT_CHARS = 2000;
@@ -290,5 +292,11 @@ public final class BatchProcessor {
             observer.requeued(key, -1, why + "; visibility unchanged: " + e);
             return false;
         }
+    }
+
+    /** Closes the deliverer: QUIT on the SMTP connections it keeps. Idempotent. */
+    @Override
+    public void close() {
+        deliverer.close();
     }
 }
