@@ -21,6 +21,7 @@ import dev.directmx.sandbox.dns.ZoneDnsServer;
 import dev.directmx.sandbox.smtp.ScriptedSmtpServer;
 import dev.directmx.sandbox.smtp.SmtpStage;
 import dev.directmx.sandbox.smtp.SocketPolicy;
+import dev.directmx.smtp.ConnectionReuse;
 import dev.directmx.smtp.OpportunisticTls;
 import dev.directmx.smtp.SmtpClient;
 import dev.directmx.smtp.SmtpTimeouts;
@@ -35,6 +36,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import javax.net.SocketFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -89,8 +93,86 @@ class DelivererTest {
                 client, settings, Clock.systemUTC());
     }
 
+    private static Deliverer deliverer(ZoneDnsServer dns, int port, ConnectionReuse reuse) {
+        SmtpClient client = new SmtpClient(new SmtpClient.Settings("client.example.com",
+                SmtpTimeouts.rfc5321().cappedAt(Duration.ofSeconds(3)), SocketFactory.getDefault(),
+                OpportunisticTls.socketFactory(), reuse, Clock.systemUTC()));
+        DeliverySettings settings = new DeliverySettings(List.of(new ServicePort(port, TlsMode.STARTTLS)), List.of(),
+                new AddressPolicy(true), StartTls.WHEN_OFFERED, Duration.ofSeconds(20), Duration.ofMillis(800));
+        return new Deliverer(new DestinationResolver(DnsServers.resolver(dns.hostPort(), Duration.ofMillis(800)), new Random(7)),
+                client, settings, Clock.systemUTC());
+    }
+
     private static Deliverer deliverer(ZoneDnsServer dns, int port) {
         return deliverer(dns, List.of(new ServicePort(port, TlsMode.STARTTLS)), List.of(), Duration.ofSeconds(20));
+    }
+
+    @Test
+    void fiveMessagesToOneDomainGoOverOneConnection() throws Exception {
+        ScriptedSmtpServer mx = mx("127.0.0.2", 0, ScriptedSmtpServer.builder());
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx1.example.net").a("mx1.example.net", "127.0.0.2"));
+        List<DeliveryReport> reports = new ArrayList<>();
+
+        try (Deliverer deliverer = deliverer(dns, mx.port())) {
+            for (int i = 0; i < 5; i++) {
+                reports.add(deliverer.deliver(message("recipient" + i + "@example.net")));
+            }
+        }
+
+        assertThat(mx.connectionCount()).isEqualTo(1);
+        assertThat(mx.received()).hasSize(5);
+        assertThat(reports).allSatisfy(r -> {
+            assertThat(r.recipients().get(0)).isInstanceOf(RecipientOutcome.Delivered.class);
+            assertThat(r.recipients().get(0).attempts()).isEqualTo(1);
+            assertThat(r.recipients().get(0).route().tls()).isNotNull();
+            assertThat(r.sessions()).hasSize(1);
+        });
+        for (int i = 1; i < 5; i++) {
+            assertThat(reports.get(i).sessions().get(0).transcript().get(0))
+                    .isEqualTo("*: reusing connection to mx1.example.net [127.0.0.2]:" + mx.port() + " ("
+                            + reports.get(i).recipients().get(0).route().tls().protocol() + "), transaction " + (i + 1));
+        }
+    }
+
+    @Test
+    void messagesInParallelToOneDomainStayWithinTheConnectionCap() throws Exception {
+        ScriptedSmtpServer mx = mx("127.0.0.2", 0, ScriptedSmtpServer.builder().delay(SmtpStage.END_OF_DATA, Duration.ofMillis(50)));
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx1.example.net").a("mx1.example.net", "127.0.0.2"));
+        List<Future<DeliveryReport>> reports = new ArrayList<>();
+
+        try (Deliverer deliverer = deliverer(dns, mx.port(), ConnectionReuse.defaults().withConnectionsPerDestination(4));
+                ExecutorService batch = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < 30; i++) {
+                OutboundMessage message = message("recipient" + i + "@example.net");
+                reports.add(batch.submit(() -> deliverer.deliver(message)));
+            }
+            for (Future<DeliveryReport> report : reports) {
+                assertThat(report.get().recipients().get(0)).isInstanceOf(RecipientOutcome.Delivered.class);
+            }
+        }
+
+        assertThat(mx.received()).hasSize(30);
+        assertThat(mx.peakConnections()).isLessThanOrEqualTo(4);
+    }
+
+    @Test
+    void idleConnectionClosedByTheServerStillDeliversOnceInOneAttempt() throws Exception {
+        ScriptedSmtpServer mx = mx("127.0.0.2", 0, ScriptedSmtpServer.builder().idleTimeout(Duration.ofMillis(300)));
+        ZoneDnsServer dns = dns(new SandboxZones().mx("example.net", 10, "mx1.example.net").a("mx1.example.net", "127.0.0.2"));
+        Deliverer deliverer = deliverer(dns, mx.port());
+        deliverer.deliver(message("first@example.net"));
+        Thread.sleep(700);
+
+        DeliveryReport report = deliverer.deliver(message("second@example.net"));
+
+        RecipientOutcome outcome = report.recipients().get(0);
+        assertThat(outcome).isInstanceOf(RecipientOutcome.Delivered.class);
+        assertThat(outcome.attempts()).isEqualTo(1);
+        assertThat(report.sessions()).singleElement()
+                .satisfies(s -> assertThat(s.transcript()).anyMatch(l -> l.contains("retrying once on a new connection")));
+        assertThat(mx.received()).extracting(m -> m.recipients().get(0))
+                .containsExactly("first@example.net", "second@example.net");
+        deliverer.close();
     }
 
     @Test
