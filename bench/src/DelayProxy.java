@@ -33,13 +33,13 @@ public final class DelayProxy {
 
     private final InetSocketAddress target;
     private final long delayNanos;
-    private final PrintStream log;
+    private final String logFile;
     private final AtomicInteger ids = new AtomicInteger();
 
-    DelayProxy(InetSocketAddress target, long delayMillis, PrintStream log) {
+    DelayProxy(InetSocketAddress target, long delayMillis, String logFile) {
         this.target = target;
         this.delayNanos = delayMillis * 1_000_000L;
-        this.log = log;
+        this.logFile = logFile;
     }
 
     public static void main(String[] args) throws Exception {
@@ -63,9 +63,7 @@ public final class DelayProxy {
         if (target == null) {
             throw new IllegalArgumentException("--target is required");
         }
-        PrintStream log = logFile == null ? System.out
-                : new PrintStream(new java.io.FileOutputStream(logFile, true), true, StandardCharsets.UTF_8);
-        DelayProxy proxy = new DelayProxy(address(target), delay, log);
+        DelayProxy proxy = new DelayProxy(address(target), delay, logFile);
         InetSocketAddress bind = address(listen);
         try (ServerSocket server = new ServerSocket()) {
             server.setReuseAddress(true);
@@ -99,9 +97,18 @@ public final class DelayProxy {
             conn.error = e.toString();
         }
         conn.closed = System.nanoTime();
-        synchronized (log) {
-            log.println(conn.json());
-            log.flush();
+        // Opened per line, so the benchmark can move the log away between runs.
+        synchronized (this) {
+            if (logFile == null) {
+                System.out.println(conn.json());
+                System.out.flush();
+            } else {
+                try (PrintStream log = new PrintStream(new java.io.FileOutputStream(logFile, true), true, StandardCharsets.UTF_8)) {
+                    log.println(conn.json());
+                } catch (IOException e) {
+                    System.err.println("cannot write " + logFile + ": " + e);
+                }
+            }
         }
     }
 
