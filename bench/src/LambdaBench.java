@@ -367,21 +367,32 @@ public final class LambdaBench {
             List<String> f = new ArrayList<>(flags);
             f.add("-Xlog:class+load=info:file=" + log + ":uptimemillis");
             Result r = child(f, List.of("--handler", handler, smallBody().toString()), List.of());
-            double jvmStart = r.num("jvmStartEpochMs");
-            double initStart = r.num("mainEpochMs") - jvmStart;
-            double initEnd = r.num("initEndEpochMs") - jvmStart;
-            double end = r.num("endEpochMs") - jvmStart;
-            Map<String, Integer> phases = new LinkedHashMap<>(Map.of("beforeMain", 0, "init", 0, "firstBatch", 0, "after", 0));
+            // Phases from marker classes LambdaChild loads at each boundary, in the log's own clock.
+            String phase = "beforeMain";
+            Map<String, Integer> phases = new LinkedHashMap<>();
+            for (String p : List.of("beforeMain", "init", "firstBatch", "after")) {
+                phases.put(p, 0);
+            }
             Map<String, Map<String, Integer>> byLib = new TreeMap<>();
             Map<String, Integer> bySource = new TreeMap<>();
+            Map<String, Long> boundaries = new LinkedHashMap<>();
             Pattern line = Pattern.compile("^\\[(\\d+)ms\\]\\s*(\\S+) source: (.*)");
             for (String l : Files.readAllLines(log)) {
                 Matcher m = line.matcher(l);
                 if (!m.find()) {
                     continue;
                 }
-                long t = Long.parseLong(m.group(1));
-                String phase = t < initStart ? "beforeMain" : t <= initEnd ? "init" : t <= end ? "firstBatch" : "after";
+                String name = m.group(2);
+                switch (name) {
+                    case "LambdaChild" -> phase = "init";
+                    case "LambdaChild$InitDone" -> phase = "firstBatch";
+                    case "LambdaChild$BatchDone" -> phase = "after";
+                    default -> { }
+                }
+                if (name.startsWith("LambdaChild")) {
+                    boundaries.put(name, Long.parseLong(m.group(1)));
+                    continue;
+                }
                 phases.merge(phase, 1, Integer::sum);
                 String source = m.group(3);
                 String kind = source.startsWith("shared objects file") ? "CDS archive" : source.startsWith("jrt:") ? "JDK (jrt)"
@@ -390,6 +401,7 @@ public final class LambdaBench {
                 byLib.computeIfAbsent(phase, k -> new TreeMap<>()).merge(library(m.group(2)), 1, Integer::sum);
             }
             Map<String, Object> one = new LinkedHashMap<>();
+            one.put("markerUptimeMs", boundaries);
             one.put("total", phases.values().stream().mapToInt(Integer::intValue).sum());
             one.put("phases", phases);
             one.put("bySource", bySource);
@@ -420,11 +432,6 @@ public final class LambdaBench {
                 {"dev.directmx", "directmx"},
                 {"org.slf4j", "SLF4J"},
                 {"org.reactivestreams", "reactive-streams"},
-                {"java.", "JDK java.*"},
-                {"javax.", "JDK javax.*"},
-                {"jdk.", "JDK jdk.*"},
-                {"sun.", "JDK sun.*"},
-                {"com.sun.", "JDK com.sun.*"},
         };
         for (String[] g : groups) {
             if (className.startsWith(g[0])) {
@@ -434,14 +441,18 @@ public final class LambdaBench {
         if (className.contains("$$Lambda") || className.contains("LambdaForm") || className.contains("$Proxy")) {
             return "JDK generated (lambdas, proxies)";
         }
+        boolean jdk = className.startsWith("java.") || className.startsWith("javax.") || className.startsWith("jdk.")
+                || className.startsWith("sun.") || className.startsWith("com.sun.");
+        int depth = jdk ? 3 : 2;
         int dots = 0;
         int i = 0;
-        for (; i < className.length() && dots < 2; i++) {
+        for (; i < className.length() && dots < depth; i++) {
             if (className.charAt(i) == '.') {
                 dots++;
             }
         }
-        return dots < 2 ? className : className.substring(0, i - 1);
+        String pkg = dots < depth ? className.substring(0, Math.max(0, className.lastIndexOf('.'))) : className.substring(0, i - 1);
+        return jdk ? "JDK " + pkg : pkg;
     }
 
     // ---------------------------------------------------------------- memory
@@ -529,8 +540,9 @@ public final class LambdaBench {
                 .findFirst().map(l -> l.split(":", 2)[1].trim()).orElse("?");
         String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
         String kernel = Files.readString(Path.of("/proc/sys/kernel/osrelease")).trim();
-        return String.format(Locale.ROOT, "- nproc: %d; CPU: %s; %s; kernel %s%n- JDK: %s %s (%s)%n",
-                Runtime.getRuntime().availableProcessors(), cpu, mem, kernel, System.getProperty("java.vm.vendor"),
+        String load = Files.readString(Path.of("/proc/loadavg")).trim();
+        return String.format(Locale.ROOT, "- nproc: %d; CPU: %s; %s; kernel %s; load average at the end: %s%n- JDK: %s %s (%s)%n",
+                Runtime.getRuntime().availableProcessors(), cpu, mem, kernel, load, System.getProperty("java.vm.vendor"),
                 System.getProperty("java.runtime.version"), System.getProperty("java.home"));
     }
 
@@ -554,7 +566,7 @@ public final class LambdaBench {
         String[][] rows = {
                 {"process start → handler returned (/proc start, ±10 ms)", "procStartToReturnMs"},
                 {"parent spawn → handler returned", "spawnToReturnMs"},
-                {"JVM start (RuntimeMXBean) → handler returned", "jvmStartToReturnMs"},
+                {"VM initialised (RuntimeMXBean start time) → handler returned", "jvmStartToReturnMs"},
                 {"spawn → main()", "spawnToMainMs"},
                 {"init (constructor, by reflection)", "initMs"},
                 {"first handleRequest (1 record)", "handleMs"},
@@ -598,13 +610,13 @@ public final class LambdaBench {
             @SuppressWarnings("unchecked")
             Map<String, Map<String, Integer>> byLib = (Map<String, Map<String, Integer>>)
                     ((Map<String, Object>) classLoad.get("directmx")).get("byLibraryAndPhase");
-            md.append("\ndirectmx, classes loaded per library in init and in the first batch (top 15 each):\n\n");
+            md.append("\ndirectmx, classes loaded per library in init and in the first batch (top 25; JDK classes by package):\n\n");
             md.append("| library | init | first batch |\n|---|---|---|\n");
             Map<String, int[]> table = new TreeMap<>();
             byLib.getOrDefault("init", Map.of()).forEach((k, v) -> table.computeIfAbsent(k, x -> new int[2])[0] = v);
             byLib.getOrDefault("firstBatch", Map.of()).forEach((k, v) -> table.computeIfAbsent(k, x -> new int[2])[1] = v);
             table.entrySet().stream().sorted((a, b) -> Integer.compare(b.getValue()[0] + b.getValue()[1], a.getValue()[0] + a.getValue()[1]))
-                    .limit(20).forEach(en -> md.append("| ").append(en.getKey()).append(" | ").append(en.getValue()[0])
+                    .limit(25).forEach(en -> md.append("| ").append(en.getKey()).append(" | ").append(en.getValue()[0])
                             .append(" | ").append(en.getValue()[1]).append(" |\n"));
             md.append("\n");
         }

@@ -45,6 +45,7 @@ public final class LambdaChild {
                 Class.forName(handlerClass).getDeclaredConstructor().newInstance();
         long initEnd = System.nanoTime();
         long initEndEpoch = System.currentTimeMillis();
+        new InitDone(); // a phase marker in -Xlog:class+load
 
         String primeOutcome = null;
         long primeEnd = initEnd;
@@ -52,6 +53,7 @@ public final class LambdaChild {
             SQSEvent warm = event(List.of(prime), "prime");
             primeOutcome = CracPriming.prime(() -> handler.handleRequest(warm, context));
             primeEnd = System.nanoTime();
+            new PrimeDone(); // a phase marker in -Xlog:class+load
         }
 
         SQSEvent event = event(bodies, "bench");
@@ -59,6 +61,7 @@ public final class LambdaChild {
         SQSBatchResponse response = handler.handleRequest(event, context);
         long handleEnd = System.nanoTime();
         long endEpoch = System.currentTimeMillis();
+        new BatchDone(); // a phase marker in -Xlog:class+load
 
         // Everything below runs after the measured window.
         long procStartEpoch = procStartEpochMillis();
@@ -88,6 +91,16 @@ public final class LambdaChild {
         System.out.flush();
         // Like a Lambda environment that is frozen after the batch: no orderly shutdown work measured.
         Runtime.getRuntime().halt(0);
+    }
+
+    /** Loaded at the end of init, priming and the first batch: phase boundaries in the class-load log. */
+    static final class InitDone {
+    }
+
+    static final class PrimeDone {
+    }
+
+    static final class BatchDone {
     }
 
     private static SQSEvent event(List<String> files, String prefix) throws Exception {
