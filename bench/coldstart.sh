@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Cold start of the Lambda handler against a trivial handler, over fresh JVMs.
+set -euo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: bench/coldstart.sh [--jvms N] [--memory-mb MB] [--no-crac] [--out DIR]
+
+From JVM start to the handler's first finished batch of one message, over N fresh JVMs
+(default 10) each of SqsDeliveryHandler and of a trivial RequestHandler<SQSEvent,SQSBatchResponse>,
+with the flags a Lambda function of MB (default 512) gets: the runtime's heap/metaspace/code
+cache (85/10/5 %), SerialGC, and the template's JAVA_TOOL_OPTIONS
+(-XX:+TieredCompilation -XX:TieredStopAtLevel=1). The class path of each measured JVM is
+target/directmx-lambda.jar plus the compiled bench/src/LambdaChild.java only.
+
+The handler runs against real servers: dynalite (node infra/node_modules/dynalite/cli.js),
+ElasticMQ (EmbeddedSqs in its own JVM) and the sandbox DNS and SMTP servers. With org.crac
+(Maven Central, fetched into ~/.m2 unless --no-crac) it also measures SnapStart-style priming:
+a beforeCheckpoint hook that runs a warm-up batch, then the first batch after it.
+
+Needs: mvn -B -o -q package -DskipTests (target/directmx.jar, target/directmx-lambda.jar),
+npm ci --prefix infra (dynalite). Writes bench/results/coldstart.md and coldstart.json.
+USAGE
+}
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jvms=10
+memory=512
+crac=yes
+out=bench/results
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --jvms) jvms=$2; shift 2 ;;
+        --memory-mb) memory=$2; shift 2 ;;
+        --no-crac) crac=no; shift ;;
+        --out) out=$2; shift 2 ;;
+        -h|--help) usage; exit 0 ;;
+        *) echo "unknown option: $1" >&2; usage >&2; exit 64 ;;
+    esac
+done
+
+export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+java="$JAVA_HOME/bin/java"
+for f in target/directmx.jar target/directmx-lambda.jar; do
+    [ -f "$f" ] || { echo "missing $f: run mvn -B -o -q package -DskipTests" >&2; exit 66; }
+done
+[ -f infra/node_modules/dynalite/cli.js ] || { echo "dynalite missing: run npm ci --prefix infra" >&2; exit 66; }
+
+crac_jar=""
+if [ "$crac" = yes ]; then
+    crac_jar="$HOME/.m2/repository/org/crac/crac/1.5.0/crac-1.5.0.jar"
+    if [ ! -f "$crac_jar" ]; then
+        echo "fetching org.crac:crac:1.5.0 from Maven Central" >&2
+        mvn -B -q dependency:get -Dartifact=org.crac:crac:1.5.0 >&2 || crac_jar=""
+    fi
+    [ -f "$crac_jar" ] || { echo "org.crac unavailable: priming will not be measured" >&2; crac_jar=""; }
+fi
+
+echo "cold start: $jvms JVMs each, ${memory} MB function flags, results in $out" >&2
+exec "$java" -cp target/directmx.jar bench/src/LambdaBench.java coldstart --jvms "$jvms" --memory-mb "$memory" \
+    --crac-jar "$crac_jar" --out "$out" --command "bench/coldstart.sh --jvms $jvms"
