@@ -12,8 +12,10 @@ import dev.directmx.message.MessageRequest;
 import dev.directmx.message.OutboundMessage;
 import dev.directmx.smtp.Deadline;
 import dev.directmx.store.Attempt;
+import dev.directmx.store.Lease;
 import dev.directmx.store.MessageStatus;
 import dev.directmx.store.NewMessage;
+import dev.directmx.store.Opened;
 import dev.directmx.store.OutcomeStore;
 import dev.directmx.store.RecipientStatus;
 import dev.directmx.store.StoredMessage;
@@ -26,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -150,9 +153,14 @@ public final class BatchProcessor implements AutoCloseable {
 
     private boolean deliver(SQSEvent.SQSMessage record, String key, OutboundMessage message, Duration budget) {
         Instant now = clock.instant();
-        StoredMessage stored = store.open(new NewMessage(key, message.content().messageId(), message.sender().address(),
+        String owner = record.getMessageId() + "/" + UUID.randomUUID();
+        Duration deadline = budget.compareTo(settings.deadline()) < 0 ? budget : settings.deadline();
+        Lease lease = new Lease(owner, now.plus(deadline).plus(settings.timeReserve()));
+        // A message seen for the first time comes back with its recipients already claimed.
+        Opened opened = store.open(new NewMessage(key, message.content().messageId(), message.sender().address(),
                 message.request().subject(), message.recipients().stream().map(Mailbox::address).toList(),
-                now.plus(settings.recordTtl())), now);
+                now.plus(settings.recordTtl())), lease, now);
+        StoredMessage stored = opened.message();
         Map<String, StoredRecipient> known = new HashMap<>();
         stored.recipients().forEach(r -> known.put(r.address(), r));
         List<Mailbox> open = message.recipients().stream()
@@ -164,14 +172,12 @@ public final class BatchProcessor implements AutoCloseable {
         }
         Instant firstSeen = firstSeen(record, stored);
         if (Duration.between(firstSeen, now).compareTo(settings.retry().maxAge()) >= 0) {
-            return expire(key, open, known, now);
+            return expire(key, open, known, opened.leased(), owner, now);
         }
-        String owner = record.getMessageId() + "/" + UUID.randomUUID();
-        Duration deadline = budget.compareTo(settings.deadline()) < 0 ? budget : settings.deadline();
-        Instant leaseUntil = now.plus(deadline).plus(settings.timeReserve());
         List<Mailbox> claimed = new ArrayList<>();
         for (Mailbox r : open) {
-            if (store.claim(key, r.address(), owner, leaseUntil, now)) {
+            if (opened.leased().contains(r.address())
+                    || store.claim(key, r.address(), owner, lease.until(), now)) {
                 claimed.add(r);
             }
         }
@@ -183,7 +189,12 @@ public final class BatchProcessor implements AutoCloseable {
             for (RecipientOutcome outcome : report.recipients()) {
                 StoredRecipient before = known.get(outcome.recipient());
                 Attempt attempt = attempt(outcome, before, report.dkim().describe(), clock.instant());
-                store.recordAttempt(key, outcome.recipient(), owner, attempt);
+                if (before == null) {
+                    store.recordAttempt(key, outcome.recipient(), owner, attempt);
+                } else {
+                    // What open read is still the record unless another copy wrote meanwhile: the store checks.
+                    store.recordAttempt(key, before, owner, attempt);
+                }
                 if (!attempt.finalOutcome()) {
                     stillOpen++;
                 }
@@ -220,10 +231,12 @@ public final class BatchProcessor implements AutoCloseable {
     }
 
     /** Past the maximum age: every open recipient fails for good (Postfix: "expired"). */
-    private boolean expire(String key, List<Mailbox> open, Map<String, StoredRecipient> known, Instant now) {
-        String owner = "expiry/" + UUID.randomUUID();
+    private boolean expire(String key, List<Mailbox> open, Map<String, StoredRecipient> known, Set<String> leased,
+            String owner, Instant now) {
         for (Mailbox r : open) {
-            if (!store.claim(key, r.address(), owner, now.plus(settings.timeReserve()), now)) {
+            boolean claimed = leased.contains(r.address())
+                    || store.claim(key, r.address(), owner, now.plus(settings.timeReserve()), now);
+            if (!claimed) {
                 continue;
             }
             StoredRecipient before = known.get(r.address());

@@ -31,6 +31,7 @@ final class DynamoItems {
     static final String EXPIRES_AT = "expiresAt";
     static final String UPDATED_AT = "updatedAt";
     static final String RECIPIENTS = "recipients";
+    static final String ADDRESS = "address";
     static final String FINAL_OUTCOME = "finalOutcome";
     static final String LAST_ATTEMPT = "lastAttempt";
     static final String HISTORY = "history";
@@ -80,9 +81,15 @@ final class DynamoItems {
         return item;
     }
 
-    static Map<String, AttributeValue> recipientItem(String key, String address, AttributeValue expiresAt) {
+    /** A pending recipient, held by {@code lease} when it is not null. */
+    static Map<String, AttributeValue> recipientItem(String key, String address, AttributeValue expiresAt,
+            Lease lease) {
         Map<String, AttributeValue> item = new HashMap<>(key(key, recipientSk(address)));
-        item.put("address", s(address));
+        if (lease != null) {
+            item.put(LEASE_OWNER, s(lease.owner()));
+            item.put(LEASE_UNTIL, n(lease.until().toEpochMilli()));
+        }
+        item.put(ADDRESS, s(address));
         item.put(STATUS, s(RecipientStatus.PENDING.wire()));
         item.put(ATTEMPTS, n(0));
         item.put(FINAL_OUTCOME, AttributeValue.fromBool(false));
@@ -108,7 +115,7 @@ final class DynamoItems {
     static StoredRecipient toRecipient(Map<String, AttributeValue> item) {
         AttributeValue last = item.get(LAST_ATTEMPT);
         AttributeValue history = item.get(HISTORY);
-        return new StoredRecipient(item.get("address").s(), RecipientStatus.valueOf(upper(item.get(STATUS).s())),
+        return new StoredRecipient(item.get(ADDRESS).s(), RecipientStatus.valueOf(upper(item.get(STATUS).s())),
                 integer(item, ATTEMPTS), last == null ? null : toAttempt(last.m()),
                 history == null ? List.of() : history.l().stream().map(a -> toAttempt(a.m())).toList(),
                 instant(item, DELIVERED_AT), instant(item, FIRST_FAILED_AT),

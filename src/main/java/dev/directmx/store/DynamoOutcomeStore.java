@@ -19,11 +19,18 @@ import static dev.directmx.store.DynamoItems.s;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -103,27 +110,47 @@ public final class DynamoOutcomeStore implements OutcomeStore {
     }
 
     /**
-     * One consistent {@code Query} when the message is known. Otherwise the message item first,
-     * then one item per recipient, each put only if absent, then a read of what is stored. Without
-     * transactions a crash can fall between those puts: the next open finds the message item and
-     * puts the recipient items it names that are still missing, so the state converges.
+     * The message item first, put only if absent; when that put fails the message is known and
+     * one consistent {@code Query} reads it. Then one item per recipient that is still missing,
+     * each put only if absent (several at once) and carrying {@code lease}. A new message thus
+     * costs its puts and no read: what was written is what is returned. Only when a recipient's
+     * put fails (a concurrent open made it) is the message read again. Without transactions a
+     * crash can fall between those puts: the next open finds the message item and puts the
+     * recipient items it names that are still missing, so the state converges.
      */
     @Override
-    public StoredMessage open(NewMessage message, Instant now) {
-        Items items = load(message.key());
+    public Opened open(NewMessage message, Lease lease, Instant now) {
+        Map<String, AttributeValue> created = DynamoItems.messageItem(message, StoreRules.distinct(message.recipients()),
+                now);
+        // A concurrent open may win this put; either way the stored message is the one to use.
+        Items items = putIfAbsent(created) ? new Items(created, Map.of()) : load(message.key());
         if (items.message() == null) {
-            // A concurrent open may win this put; either way the stored message is the one to use.
-            putIfAbsent(DynamoItems.messageItem(message, StoreRules.distinct(message.recipients()), now));
-            items = load(message.key());
+            throw new IllegalStateException("message " + message.key() + " vanished while it was opened");
         }
         // The stored message's list decides, not this call's: a redelivery cannot add recipients.
         List<String> missing = items.missingRecipients();
-        if (!missing.isEmpty()) {
-            AttributeValue expiresAt = items.message().get(EXPIRES_AT);
-            missing.forEach(address -> putIfAbsent(DynamoItems.recipientItem(message.key(), address, expiresAt)));
-            items = load(message.key());
+        if (missing.isEmpty()) {
+            return new Opened(items.toStored(), Set.of());
         }
-        return items.toStored();
+        AttributeValue expiresAt = items.message().get(EXPIRES_AT);
+        Map<String, Map<String, AttributeValue>> recipients = new LinkedHashMap<>(items.recipients());
+        Set<String> leased = new HashSet<>();
+        boolean allPut = true;
+        for (PutResult put : putAllIfAbsent(missing.stream()
+                .map(address -> DynamoItems.recipientItem(message.key(), address, expiresAt, lease)).toList())) {
+            String address = put.item().get(DynamoItems.ADDRESS).s();
+            if (put.written()) {
+                recipients.put(address, put.item());
+                if (lease != null) {
+                    leased.add(address);
+                }
+            } else {
+                allPut = false;
+            }
+        }
+        // A recipient another open created is read back; those this open created are as written.
+        Items stored = allPut ? new Items(items.message(), recipients) : load(message.key());
+        return new Opened(stored.toStored(), leased);
     }
 
     @Override
@@ -138,6 +165,26 @@ public final class DynamoOutcomeStore implements OutcomeStore {
                 + update.name(LEASE_OWNER) + " = " + update.value(LEASE_OWNER, s(owner)) + " OR "
                 + update.name(LEASE_UNTIL) + " < " + update.value("now", n(now.toEpochMilli())));
         return updateIf(update, key, DynamoItems.recipientSk(recipient));
+    }
+
+    /**
+     * Writes on condition that the record still has {@code known}'s attempt count and is leased to
+     * {@code owner}, without reading it: nothing but an attempt changes what an attempt's write is
+     * computed from, and every attempt adds one to the count. When the condition fails (another
+     * writer came first, or the lease ran out and was taken) it falls back to the read-decide-write
+     * of {@link #recordAttempt(String, String, String, Attempt)}.
+     */
+    @Override
+    public boolean recordAttempt(String key, StoredRecipient known, String owner, Attempt attempt) {
+        // A delivered record stays delivered and a final failure changes only to delivered, so a
+        // refusal decided on an older record is the one the current record would get.
+        if (!StoreRules.mayRecord(known, attempt)) {
+            return false;
+        }
+        if (writeAttempt(key, known, StoreRules.afterAttempt(known, attempt), owner)) {
+            return true;
+        }
+        return recordAttempt(key, known.address(), owner, attempt);
     }
 
     /**
@@ -250,6 +297,42 @@ public final class DynamoOutcomeStore implements OutcomeStore {
         } catch (ConditionalCheckFailedException alreadyThere) {
             return false;
         }
+    }
+
+    /**
+     * Puts each item only if absent, all at once on virtual threads when there are several: the
+     * recipients of a message are independent items. Rethrows the first failure after every put
+     * has ended.
+     */
+    private List<PutResult> putAllIfAbsent(List<Map<String, AttributeValue>> items) {
+        if (items.size() == 1) {
+            return List.of(new PutResult(items.get(0), putIfAbsent(items.get(0))));
+        }
+        try (ExecutorService puts = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<Boolean>> done = items.stream().map(item -> puts.submit(() -> putIfAbsent(item))).toList();
+            List<PutResult> results = new ArrayList<>();
+            for (int i = 0; i < items.size(); i++) {
+                results.add(new PutResult(items.get(i), result(done.get(i))));
+            }
+            return results;
+        }
+    }
+
+    private static boolean result(Future<Boolean> put) {
+        try {
+            return put.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing to the store", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException failure) {
+                throw failure;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
+    }
+
+    private record PutResult(Map<String, AttributeValue> item, boolean written) {
     }
 
     private boolean updateIf(DynamoUpdate update, String key, String sk) {

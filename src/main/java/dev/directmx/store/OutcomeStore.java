@@ -10,8 +10,8 @@ import java.util.Optional;
  * and a recipient recorded as delivered is never claimed again.
  *
  * <p>Implementations: {@code DynamoOutcomeStore} (AWS, dynalite) and {@code SqliteOutcomeStore}
- * (embedded, local runs). Both pass {@code OutcomeStoreContract}. No transactions: each method
- * is one conditional write or one read, because dynalite has no transactions.
+ * (embedded, local runs). Both pass {@code OutcomeStoreContract}. No transactions: each decision
+ * rests on one conditional write to one record, because dynalite has no transactions.
  */
 public interface OutcomeStore extends AutoCloseable {
 
@@ -20,7 +20,16 @@ public interface OutcomeStore extends AutoCloseable {
      * what is stored, recipients included. Seeing it again changes nothing and returns the stored
      * state: this is how a redelivery learns who already has the message.
      */
-    StoredMessage open(NewMessage message, Instant now);
+    default StoredMessage open(NewMessage message, Instant now) {
+        return open(message, null, now).message();
+    }
+
+    /**
+     * As {@link #open(NewMessage, Instant)}, creating the recipient records it has to create
+     * already claimed under {@code lease} (when not null), and saying which those are. The common
+     * case, a message seen for the first time, then needs no separate {@link #claim}.
+     */
+    Opened open(NewMessage message, Lease lease, Instant now);
 
     /**
      * Takes {@code recipient} for one delivery attempt by {@code owner} until {@code leaseUntil}.
@@ -35,6 +44,16 @@ public interface OutcomeStore extends AutoCloseable {
      * already {@code DELIVERED} is never changed (the write is conditional); returns false then.
      */
     boolean recordAttempt(String key, String recipient, String owner, Attempt attempt);
+
+    /**
+     * As {@link #recordAttempt(String, String, String, Attempt)}, for a caller that holds the
+     * recipient's record as it was when claimed ({@code known}, from {@link #open}). A store may
+     * write on condition that the record is still {@code known} and read it only when it is not,
+     * which saves a read per recipient; the outcome is the same either way.
+     */
+    default boolean recordAttempt(String key, StoredRecipient known, String owner, Attempt attempt) {
+        return recordAttempt(key, known.address(), owner, attempt);
+    }
 
     /** Sets the message record's status and adds one to its attempts. */
     void finishMessage(String key, MessageStatus status, Instant now);

@@ -12,9 +12,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The outcome store in an SQLite file, for {@code worker} and {@code demo} on one machine. The
@@ -90,13 +92,14 @@ public final class SqliteOutcomeStore implements OutcomeStore {
     }
 
     @Override
-    public synchronized StoredMessage open(NewMessage message, Instant now) {
+    public synchronized Opened open(NewMessage message, Lease lease, Instant now) {
         try {
+            Set<String> created = Set.of();
             connection.setAutoCommit(false);
             try {
                 // The message row and its recipients go in together: a later open sees all or none.
                 if (insertMessage(message, now)) {
-                    insertRecipients(message);
+                    created = insertRecipients(message, lease);
                 }
                 connection.commit();
             } catch (SQLException e) {
@@ -105,7 +108,7 @@ public final class SqliteOutcomeStore implements OutcomeStore {
             } finally {
                 connection.setAutoCommit(true);
             }
-            return find(message.key()).orElseThrow();
+            return new Opened(find(message.key()).orElseThrow(), lease == null ? Set.of() : created);
         } catch (SQLException e) {
             throw failure("cannot open message " + message.key(), e);
         }
@@ -208,17 +211,26 @@ public final class SqliteOutcomeStore implements OutcomeStore {
         }
     }
 
-    private void insertRecipients(NewMessage message) throws SQLException {
+    /** Inserts the recipients that have no row yet, held by {@code lease} when not null; returns those inserted. */
+    private Set<String> insertRecipients(NewMessage message, Lease lease) throws SQLException {
         List<String> recipients = StoreRules.distinct(message.recipients());
         try (PreparedStatement insert = connection.prepareStatement("""
                 INSERT OR IGNORE INTO recipients (key, address, position, status, attempts, final_outcome, history,
-                    expires_at)
-                VALUES (?, ?, ?, 'pending', 0, 0, '[]', ?)""")) {
+                    lease_owner, lease_until, expires_at)
+                VALUES (?, ?, ?, 'pending', 0, 0, '[]', ?, ?, ?)""")) {
             for (int i = 0; i < recipients.size(); i++) {
-                bind(insert, message.key(), recipients.get(i), i, message.expiresAt().getEpochSecond());
+                bind(insert, message.key(), recipients.get(i), i, lease == null ? null : lease.owner(),
+                        lease == null ? null : lease.until().toEpochMilli(), message.expiresAt().getEpochSecond());
                 insert.addBatch();
             }
-            insert.executeBatch();
+            int[] inserted = insert.executeBatch();
+            Set<String> created = new HashSet<>();
+            for (int i = 0; i < recipients.size(); i++) {
+                if (inserted[i] == 1) {
+                    created.add(recipients.get(i));
+                }
+            }
+            return created;
         }
     }
 

@@ -28,6 +28,9 @@ import dev.directmx.store.RecipientStatus;
 import dev.directmx.store.SqliteOutcomeStore;
 import dev.directmx.store.StoredMessage;
 import dev.directmx.store.StoredRecipient;
+import java.lang.reflect.InvocationHandler;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -37,6 +40,7 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -144,6 +148,39 @@ class BatchProcessorTest {
         assertThat(r.deliveredAt()).isNotNull();
         assertThat(queue.visibilityChanges).isEmpty();
         assertThat(mx.received()).hasSize(1);
+    }
+
+    /**
+     * The common case in store calls: the open claims the new message's recipient, so a delivery
+     * at the first attempt needs no separate claim (it took four calls, open, claim, record and
+     * finish; DynamoOutcomeStoreTest pins what each costs in requests).
+     */
+    @Test
+    void aNewMessageDeliveredAtOnceTakesThreeStoreCalls() throws Exception {
+        start(ScriptedSmtpServer.builder());
+        List<String> calls = new CopyOnWriteArrayList<>();
+        store = counting(store, calls);
+
+        SQSBatchResponse response = run(processor(), record("m1", SEED));
+
+        assertThat(response.getBatchItemFailures()).isEmpty();
+        assertThat(calls).containsExactly("open", "recordAttempt", "finishMessage");
+        assertThat(recipient("seed-1", "recipient@example.net").status()).isEqualTo(RecipientStatus.DELIVERED);
+        assertThat(mx.received()).hasSize(1);
+    }
+
+    /** {@code store} with the name of every method called on it added to {@code calls}. */
+    private static OutcomeStore counting(OutcomeStore store, List<String> calls) {
+        InvocationHandler handler = (proxy, method, arguments) -> {
+            calls.add(method.getName());
+            try {
+                return method.invoke(store, arguments);
+            } catch (InvocationTargetException e) {
+                throw e.getCause();
+            }
+        };
+        return (OutcomeStore) Proxy.newProxyInstance(OutcomeStore.class.getClassLoader(),
+                new Class<?>[] {OutcomeStore.class}, handler);
     }
 
     @Test

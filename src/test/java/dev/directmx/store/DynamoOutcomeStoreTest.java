@@ -2,11 +2,22 @@ package dev.directmx.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.net.URI;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.core.interceptor.Context;
+import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -59,6 +70,68 @@ class DynamoOutcomeStoreTest extends OutcomeStoreContract {
         assertThat(recipientItem("a@example.org")).doesNotContainKeys("leaseOwner", "leaseUntil")
                 .containsEntry("status", AttributeValue.fromS("delivered"))
                 .containsEntry("deliveredAt", AttributeValue.fromS(T0.plusSeconds(1).toString()));
+    }
+
+    @Test
+    void openPutsTheLeaseOnTheRecipientItemsItCreates() {
+        store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
+
+        assertThat(recipientItem("a@example.org"))
+                .containsEntry("leaseOwner", AttributeValue.fromS("w1"))
+                .containsEntry("leaseUntil", AttributeValue.fromN(Long.toString(T0.plusSeconds(60).toEpochMilli())));
+    }
+
+    /**
+     * The common case of the worker, a new message with one recipient delivered at the first
+     * attempt, pinned in requests: two puts (message, recipient with its lease), the attempt's
+     * update and the message's update. It was nine (a query before and after each put, a claim,
+     * and a read before the attempt's write).
+     */
+    @Test
+    void aNewSingleRecipientMessageDeliveredAtOnceTakesFourRequests() {
+        List<String> operations = new CopyOnWriteArrayList<>();
+        try (DynamoDbClient counted = countingClient(operations)) {
+            OutcomeStore counting = new DynamoOutcomeStore(counted, table);
+
+            Opened opened = counting.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
+            counting.recordAttempt("m1", opened.message().recipients().get(0), "w1", delivered(T0.plusSeconds(1)));
+            counting.finishMessage("m1", MessageStatus.DONE, T0.plusSeconds(1));
+        }
+
+        assertThat(operations).containsExactly("PutItem", "PutItem", "UpdateItem", "UpdateItem");
+        assertThat(recipient("m1", "a@example.org").status()).isEqualTo(RecipientStatus.DELIVERED);
+        assertThat(recipientItem("a@example.org")).doesNotContainKeys("leaseOwner", "leaseUntil");
+    }
+
+    @Test
+    void openingAKnownMessageTakesARefusedPutAndAQuery() {
+        store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
+        List<String> operations = new CopyOnWriteArrayList<>();
+        try (DynamoDbClient counted = countingClient(operations)) {
+            Opened again = new DynamoOutcomeStore(counted, table)
+                    .open(message("m1", "a@example.org"), new Lease("w2", T0.plusSeconds(600)), T0.plusSeconds(1));
+
+            assertThat(again.leased()).isEmpty();
+        }
+
+        // The refused put of the message item, then the query that reads what is there.
+        assertThat(operations).containsExactly("PutItem", "Query");
+    }
+
+    private DynamoDbClient countingClient(List<String> operations) {
+        ExecutionInterceptor counter = new ExecutionInterceptor() {
+            @Override
+            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
+                operations.add(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+            }
+        };
+        return DynamoDbClient.builder()
+                .endpointOverride(URI.create(DYNALITE.endpoint()))
+                .region(Region.US_EAST_1)
+                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("dummy", "dummy")))
+                .httpClient(UrlConnectionHttpClient.create())
+                .overrideConfiguration(c -> c.addExecutionInterceptor(counter))
+                .build();
     }
 
     @Test

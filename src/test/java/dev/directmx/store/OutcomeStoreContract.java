@@ -105,6 +105,43 @@ public abstract class OutcomeStoreContract {
     }
 
     @Test
+    void openLeasesTheRecipientsItCreatesToTheGivenOwner() {
+        Opened opened = store.open(message("m1", "a@example.org", "b@example.org"), new Lease("w1", T0.plusSeconds(60)),
+                T0);
+
+        assertThat(opened.leased()).containsExactlyInAnyOrder("a@example.org", "b@example.org");
+        assertThat(opened.message()).isEqualTo(store.find("m1").orElseThrow());
+        assertThat(store.claim("m1", "a@example.org", "w2", T0.plusSeconds(600), T0.plusSeconds(59)))
+                .as("w1 holds it from the open on").isFalse();
+        assertThat(store.claim("m1", "b@example.org", "w1", T0.plusSeconds(60), T0.plusSeconds(1))).isTrue();
+        assertThat(store.claim("m1", "a@example.org", "w2", T0.plusSeconds(600), T0.plusSeconds(61)))
+                .as("the open's lease runs out like a claim's").isTrue();
+    }
+
+    @Test
+    void openOfAKnownMessageLeasesNothing() {
+        store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
+
+        Opened again = store.open(message("m1", "a@example.org"), new Lease("w2", T0.plusSeconds(600)), T0.plusSeconds(1));
+
+        assertThat(again.leased()).isEmpty();
+        assertThat(store.claim("m1", "a@example.org", "w2", T0.plusSeconds(600), T0.plusSeconds(1))).isFalse();
+    }
+
+    @Test
+    void concurrentOpensLeaseEachRecipientToExactlyOneOwner() throws Exception {
+        NewMessage message = message("m1", "a@example.org", "b@example.org", "c@example.org");
+
+        List<Opened> seen = concurrently(THREADS,
+                i -> store.open(message, new Lease("w" + i, T0.plusSeconds(60)), T0.plusMillis(i)));
+
+        List<String> leased = seen.stream().flatMap(o -> o.leased().stream()).toList();
+        assertThat(leased).containsExactlyInAnyOrder("a@example.org", "b@example.org", "c@example.org");
+        StoredMessage stored = store.find("m1").orElseThrow();
+        assertThat(seen).allSatisfy(o -> assertThat(o.message()).isEqualTo(stored));
+    }
+
+    @Test
     void openKeepsOneRecordPerAddressWhenAnAddressIsListedTwice() {
         StoredMessage opened = store.open(message("m1", "a@example.org", "b@example.org", "a@example.org"), T0);
 
@@ -219,6 +256,62 @@ public abstract class OutcomeStoreContract {
 
         assertThat(store.recordAttempt("m1", "a@example.org", "w1", deferred(421, T0.plusSeconds(70)))).isTrue();
 
+        assertThat(store.claim("m1", "a@example.org", "w3", T0.plusSeconds(900), T0.plusSeconds(71)))
+                .as("w2 is still sending").isFalse();
+    }
+
+    @Test
+    void recordAttemptFromTheOpenedRecordStoresTheAttemptAndReleasesTheLease() {
+        Opened opened = store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
+
+        assertThat(store.recordAttempt("m1", opened.message().recipients().get(0), "w1", deferred(421, T0.plusSeconds(1))))
+                .isTrue();
+
+        StoredRecipient r = recipient("m1", "a@example.org");
+        assertThat(r.attempts()).isEqualTo(1);
+        assertThat(r.status()).isEqualTo(RecipientStatus.DEFERRED);
+        assertThat(store.claim("m1", "a@example.org", "w2", T0.plusSeconds(300), T0.plusSeconds(2)))
+                .as("the lease was released").isTrue();
+    }
+
+    @Test
+    void recordAttemptFromAStaleRecordBuildsOnTheCurrentOne() {
+        Opened opened = store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
+        StoredRecipient stale = opened.message().recipients().get(0);
+        store.recordAttempt("m1", stale, "w1", deferred(421, T0.plusSeconds(1)));
+        store.claim("m1", "a@example.org", "w2", T0.plusSeconds(60), T0.plusSeconds(2));
+
+        assertThat(store.recordAttempt("m1", stale, "w2", deferred(451, T0.plusSeconds(3)))).isTrue();
+
+        StoredRecipient r = recipient("m1", "a@example.org");
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.history()).extracting(Attempt::code).containsExactly(421, 451);
+    }
+
+    @Test
+    void recordAttemptFromAStaleRecordNeverChangesADeliveredRecipient() {
+        Opened opened = store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
+        StoredRecipient stale = opened.message().recipients().get(0);
+        store.recordAttempt("m1", stale, "w1", delivered(T0.plusSeconds(1)));
+
+        assertThat(store.recordAttempt("m1", stale, "w1", deferred(421, T0.plusSeconds(2)))).isFalse();
+        assertThat(store.recordAttempt("m1", stale, "w1", delivered(T0.plusSeconds(3)))).isFalse();
+
+        StoredRecipient r = recipient("m1", "a@example.org");
+        assertThat(r.status()).isEqualTo(RecipientStatus.DELIVERED);
+        assertThat(r.deliveredAt()).isEqualTo(T0.plusSeconds(1));
+        assertThat(r.attempts()).isEqualTo(1);
+    }
+
+    @Test
+    void recordAttemptFromTheOpenedRecordLeavesAnotherOwnersLeaseAlone() {
+        Opened opened = store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
+        store.claim("m1", "a@example.org", "w2", T0.plusSeconds(600), T0.plusSeconds(61));
+
+        assertThat(store.recordAttempt("m1", opened.message().recipients().get(0), "w1",
+                deferred(421, T0.plusSeconds(70)))).isTrue();
+
+        assertThat(recipient("m1", "a@example.org").attempts()).isEqualTo(1);
         assertThat(store.claim("m1", "a@example.org", "w3", T0.plusSeconds(900), T0.plusSeconds(71)))
                 .as("w2 is still sending").isFalse();
     }
