@@ -250,6 +250,20 @@ sink_count() { # k: transactions sink k has completed so far
   awk 'BEGIN { RS = "\r"; n = 0 } /mesg=/ { sub(/.*mesg=/, ""); n = $0 + 0 } END { print n }' "$WORK_DIR/sinks/sink$1.out"
 }
 sink_counts() { local k; for ((k = 1; k <= SINKS; k++)); do printf '%s ' "$(sink_count "$k")"; done; }
+# The counts once the sinks have printed their last counter: a sink writes it just after the
+# transaction's reply, which a fast client may have read first. Waits until two readings
+# 0.3 s apart agree, for at most 5 s.
+settled_sink_counts() {
+  local previous current i
+  previous=$(sink_counts)
+  for ((i = 0; i < 17; i++)); do
+    sleep 0.3
+    current=$(sink_counts)
+    [ "$current" = "$previous" ] && break
+    previous=$current
+  done
+  printf '%s' "$previous"
+}
 # Compares two sink_counts with the plan: sets DELIVERED (the total) and SINK_PROBLEM (empty
 # when every sink received exactly its planned transactions).
 check_sinks() { # before after
@@ -312,7 +326,7 @@ run_directmx() { # store(dynamo|sqlite) run
   t1=$(now)
   q1=$(cpu_ticks "$queue_pid")
   [ -z "$dynalite_pid" ] || d1=$(cpu_ticks "$dynalite_pid")
-  sinks1=$(sink_counts)
+  sinks1=$(settled_sink_counts)
 
   check_sinks "$sinks0" "$sinks1"
   local summary
@@ -399,7 +413,7 @@ run_postfix() { # run
     "$INJECT_CONNECTIONS" "$dir/maillog" >"$dir/inject.env" 2>"$dir/inject.log" || die "injection failed (see $dir/inject.log)"
   c1=$(cpu_ticks "$master")
   sleep 0.5
-  sinks1=$(sink_counts)
+  sinks1=$(settled_sink_counts)
   # shellcheck disable=SC1091
   . "$dir/inject.env"
   local smtp_procs
@@ -439,7 +453,7 @@ run_smtp_source() { # run
     >"$dir/smtp-source.log" 2>&1 || die "smtp-source failed (see $dir/smtp-source.log)"
   t1=$(now)
   sleep 0.2
-  sinks1=$(sink_counts)
+  sinks1=$(settled_sink_counts)
   local wall cpu
   check_sinks "$sinks0" "$sinks1"
   wall=$(secs "$t0" "$t1")
