@@ -50,8 +50,22 @@ public final class LambdaChild {
         String primeOutcome = null;
         long primeEnd = initEnd;
         if (prime != null) {
-            SQSEvent warm = event(List.of(prime), "prime");
-            primeOutcome = CracPriming.prime(() -> handler.handleRequest(warm, context));
+            // "hook": the handler's own SnapStart priming (SqsDeliveryHandler.prime(), what its
+            // registered beforeCheckpoint runs: nothing sent); otherwise a warm-up batch of that body.
+            Runnable warmUp;
+            if (prime.equals("hook")) {
+                warmUp = () -> {
+                    try {
+                        handler.getClass().getMethod("prime").invoke(handler);
+                    } catch (ReflectiveOperationException e) {
+                        throw new IllegalStateException("the handler has no prime(): " + e, e);
+                    }
+                };
+            } else {
+                SQSEvent warm = event(List.of(prime), "prime");
+                warmUp = () -> handler.handleRequest(warm, context);
+            }
+            primeOutcome = CracPriming.prime(warmUp);
             primeEnd = System.nanoTime();
             new PrimeDone(); // a phase marker in -Xlog:class+load
         }

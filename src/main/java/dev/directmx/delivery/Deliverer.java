@@ -108,6 +108,25 @@ public final class Deliverer implements AutoCloseable {
         smtp.close();
     }
 
+    /** The domains whose DKIM keys this deliverer signs with, in configured order. */
+    public List<String> signingDomains() {
+        return signing.keyring().keys().stream().map(dev.directmx.dkim.SigningKey::domain).distinct().toList();
+    }
+
+    /**
+     * Does everything a delivery does to a message before the first connection (plans its
+     * signatures, signs both of its forms) and sends nothing: for warming the code paths
+     * before a SnapStart snapshot. Returns the signing outcome.
+     */
+    public dev.directmx.dkim.Signing prepare(OutboundMessage message) {
+        MessageSigning.Plan plan = signing.plan(message.sender().asciiDomain());
+        MessageData data = messageData(message.content(), plan);
+        if (message.content().eightBit() && !message.content().utf8Headers()) {
+            data.sevenBit().get();
+        }
+        return plan.outcome();
+    }
+
     /**
      * The octets SMTP may carry. Signed, each form is signed as it will go on the wire: the
      * composed (8-bit) form now, and the 7-bit form only if a server without 8BITMIME makes the

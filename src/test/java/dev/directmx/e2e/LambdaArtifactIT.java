@@ -48,6 +48,8 @@ class LambdaArtifactIT {
                     .toList();
             assertThat(localOnly).isEmpty();
             assertThat(jar.getEntry("dev/directmx/lambda/SqsDeliveryHandler.class")).isNotNull();
+            // The SnapStart runtime hook needs the org.crac facade at run time.
+            assertThat(jar.getEntry("org/crac/Core.class")).isNotNull();
         }
     }
 
