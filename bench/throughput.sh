@@ -2,7 +2,7 @@
 # The throughput benchmark of issue 6: directmx against Postfix and Postfix's smtp-source, side by
 # side, on this machine, in one run. See bench/README.md for what is measured and why.
 #
-#   bench/throughput.sh [--messages N] [--runs R] [--only NAME] [--concurrency C]
+#   bench/throughput.sh [--messages N] [--runs R] [--only NAME] [--concurrency C] [--pollers P]
 #                       [--work-dir DIR] [--results DIR]
 #
 # Everything runs inside the network namespace directmx-bench, which this script creates and
@@ -25,6 +25,7 @@ MESSAGES=20000
 RUNS=3
 ONLY=""
 CONCURRENCY=20
+POLLERS=""
 WORK_DIR=/var/tmp/directmx-bench
 RESULTS_DIR=$BENCH_DIR/results
 
@@ -47,6 +48,7 @@ options:
   --only NAME      run one contender: ${CONTENDERS[*]}
   --concurrency C  DIRECTMX_CONCURRENCY for the worker (default $CONCURRENCY, like Postfix's
                    default_destination_concurrency_limit and smtp-source's 20 sessions)
+  --pollers P      the worker's --pollers (default: the worker's own default)
   --work-dir DIR   state, logs and raw results (default $WORK_DIR; wiped at start)
   --results DIR    where throughput.md and throughput.json go (default bench/results)
   --help           this text
@@ -62,6 +64,7 @@ while [ $# -gt 0 ]; do
     --runs) RUNS=$2; shift 2 ;;
     --only) ONLY=$2; shift 2 ;;
     --concurrency) CONCURRENCY=$2; shift 2 ;;
+    --pollers) POLLERS=$2; shift 2 ;;
     --work-dir) WORK_DIR=$2; shift 2 ;;
     --results) RESULTS_DIR=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
@@ -71,6 +74,7 @@ done
 [[ $MESSAGES =~ ^[1-9][0-9]*$ ]] || { echo "throughput.sh: --messages must be a positive integer" >&2; exit 64; }
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "throughput.sh: --runs must be a positive integer" >&2; exit 64; }
 [[ $CONCURRENCY =~ ^[1-9][0-9]*$ ]] || { echo "throughput.sh: --concurrency must be a positive integer" >&2; exit 64; }
+[[ -z $POLLERS || $POLLERS =~ ^[1-9][0-9]*$ ]] || { echo "throughput.sh: --pollers must be a positive integer" >&2; exit 64; }
 if [ -n "$ONLY" ]; then
   case " ${CONTENDERS[*]} " in *" $ONLY "*) CONTENDERS=("$ONLY") ;;
     *) echo "throughput.sh: --only takes one of: ${CONTENDERS[*]}" >&2; exit 64 ;; esac
@@ -314,12 +318,12 @@ run_directmx() { # store(dynamo|sqlite) run
     AWS_ENDPOINT_URL_SQS="$SQS_ENDPOINT" AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNALITE_PORT"
     DIRECTMX_CONCURRENCY="$CONCURRENCY")
   local worker=("$JAVA" -jar "$JAR" worker --until-empty --queue-url "$QUEUE_URL" --dead-letter-queue-url "$DLQ_URL"
-    --helo bench.example --dns 127.0.0.1:53 --allow-private "${store_args[@]}")
+    --helo bench.example --dns 127.0.0.1:53 --allow-private "${store_args[@]}" ${POLLERS:+--pollers "$POLLERS"})
   local sinks0 q0 d0=0 t0 t1 q1 d1=0 sinks1
   sinks0=$(sink_counts)
   q0=$(cpu_ticks "$queue_pid")
   [ -z "$dynalite_pid" ] || d0=$(cpu_ticks "$dynalite_pid")
-  log "$name run $run: worker started (DIRECTMX_CONCURRENCY=$CONCURRENCY)"
+  log "$name run $run: worker started (DIRECTMX_CONCURRENCY=$CONCURRENCY${POLLERS:+, --pollers $POLLERS})"
   t0=$(now)
   "${NS[@]}" "${env[@]}" /usr/bin/time -o "$dir/worker.time" -f '%e %U %S' "${worker[@]}" >"$dir/worker.log" 2>&1 \
     || die "$name: worker failed (see $dir/worker.log)"

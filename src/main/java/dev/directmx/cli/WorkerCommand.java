@@ -34,7 +34,7 @@ import software.amazon.awssdk.services.sqs.SqsClient;
         description = {
             "Long-polls an SQS queue and delivers its messages with the same batch logic as the Lambda function:",
             "finished messages are deleted, deferred ones come back after their visibility delay. For EC2, ECS or",
-            "on-premises hosts where outbound port 25 is open. Stops on Ctrl-C (after the batch in hand).",
+            "on-premises hosts where outbound port 25 is open. Stops on Ctrl-C (after the batches in hand).",
             "Configuration: the DIRECTMX_* variables of the function (see README); options override them."},
         exitCodeOnInvalidInput = ExitCodes.USAGE,
         exitCodeOnExecutionException = ExitCodes.SOFTWARE)
@@ -50,6 +50,11 @@ public final class WorkerCommand implements Callable<Integer> {
     @Option(names = "--wait", paramLabel = "DURATION", defaultValue = "20s",
             description = "Long-poll wait of each receive (default: ${DEFAULT-VALUE}).")
     String wait;
+
+    @Option(names = "--pollers", paramLabel = "N", defaultValue = "" + SqsWorker.Settings.DEFAULT_POLLERS,
+            description = "Batches worked at once, each by its own poller, as Lambda runs concurrent invocations"
+                    + " (default: ${DEFAULT-VALUE}, where Lambda starts; 1.." + SqsWorker.Settings.MAX_POLLERS + ").")
+    int pollers;
 
     @Mixin
     QueueOptions queueOptions;
@@ -72,7 +77,12 @@ public final class WorkerCommand implements Callable<Integer> {
             Map<String, String> env = new HashMap<>(System.getenv());
             dkimOptions.overlay(env);
             config = queueOptions.config(env);
-            settings = new SqsWorker.Settings(Durations.parse("--wait", wait), 10, Durations.parse("--batch-budget", batchBudget));
+            if (pollers < 1 || pollers > SqsWorker.Settings.MAX_POLLERS) {
+                throw new IllegalArgumentException("--pollers must be 1.." + SqsWorker.Settings.MAX_POLLERS + ", not "
+                        + pollers);
+            }
+            settings = new SqsWorker.Settings(Durations.parse("--wait", wait), 10,
+                    Durations.parse("--batch-budget", batchBudget), pollers);
             Duration least = config.timeReserve().plus(BatchSettings.MINIMUM_WORK);
             if (settings.batchBudget().compareTo(least) <= 0) {
                 throw new IllegalArgumentException("--batch-budget " + batchBudget + " leaves no time to deliver: it must exceed "
@@ -85,9 +95,10 @@ public final class WorkerCommand implements Callable<Integer> {
         }
         try (OutcomeStore store = storeOptions.open(); SqsClient sqs = SqsQueueActions.client();
                 BatchProcessor processor = DeliveryComponents.processor(config, store,
-                        new SqsQueueActions(sqs, config.queueUrl(), config.deadLetterQueueUrl()), new ProgressObserver(err))) {
+                        new SqsQueueActions(sqs, config.queueUrl(), config.deadLetterQueueUrl()), ProgressObserver.limited(err))) {
             SqsWorker worker = new SqsWorker(sqs, config.queueUrl(), processor::process, settings, err, Clock.systemUTC());
-            err.println("worker: polling " + config.queueUrl() + (untilEmpty ? " until it is empty" : "; Ctrl-C stops"));
+            err.println("worker: polling " + config.queueUrl() + " with " + pollers + " poller(s)"
+                    + (untilEmpty ? " until it is empty" : "; Ctrl-C stops"));
             SqsWorker.Totals totals = untilEmpty ? worker.runUntilEmpty() : runUntilStopped(worker);
             err.println("worker: " + totals.done() + " done, " + totals.retried() + " to retry, in " + totals.batches()
                     + " batches");
@@ -98,7 +109,7 @@ public final class WorkerCommand implements Callable<Integer> {
         }
     }
 
-    /** Polls until the JVM is asked to stop; the batch in hand finishes first. */
+    /** Polls until the JVM is asked to stop; the batches in hand finish first. */
     private static SqsWorker.Totals runUntilStopped(SqsWorker worker) throws InterruptedException {
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch done = new CountDownLatch(1);

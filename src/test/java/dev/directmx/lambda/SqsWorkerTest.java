@@ -18,8 +18,13 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -270,12 +275,132 @@ class SqsWorkerTest {
                 .hasMessageContaining("batchBudget");
         assertThatThrownBy(() -> new SqsWorker.Settings(Duration.ofSeconds(20), 10, Duration.ofMinutes(16)))
                 .hasMessageContaining("batchBudget");
+        assertThatThrownBy(() -> new SqsWorker.Settings(Duration.ofSeconds(20), 10, Duration.ofMinutes(5), 0))
+                .hasMessageContaining("pollers");
+        assertThatThrownBy(() -> new SqsWorker.Settings(Duration.ofSeconds(20), 10, Duration.ofMinutes(5), 65))
+                .hasMessageContaining("pollers");
         assertThat(SqsWorker.Settings.defaults())
-                .isEqualTo(new SqsWorker.Settings(Duration.ofSeconds(20), 10, Duration.ofMinutes(5)));
+                .isEqualTo(new SqsWorker.Settings(Duration.ofSeconds(20), 10, Duration.ofMinutes(5), 5));
+        assertThat(new SqsWorker.Settings(Duration.ofSeconds(20), 10, Duration.ofMinutes(5)).pollers()).isOne();
+    }
+
+    @Test
+    void pollersWorkBatchesAtOnceAndEachMessageOnce() {
+        for (int i = 0; i < 30; i++) {
+            send("{\"n\": " + i + "}");
+        }
+        AtomicInteger inFlight = new AtomicInteger();
+        AtomicInteger mostInFlight = new AtomicInteger();
+        CountDownLatch twoBatches = new CountDownLatch(2);
+        Map<String, Integer> seen = new ConcurrentHashMap<>();
+
+        SqsWorker.Totals totals = pollers(3, (records, remaining) -> {
+            mostInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+            try {
+                // Holds each batch until a second one has started (or 5 s pass), so that overlap,
+                // not luck, is what the assertion sees.
+                twoBatches.countDown();
+                twoBatches.await(5, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            records.forEach(r -> seen.merge(r.getBody(), 1, Integer::sum));
+            inFlight.decrementAndGet();
+            return failures();
+        }, 10).runUntilEmpty();
+
+        assertThat(mostInFlight.get()).as("batches in flight at once").isGreaterThan(1);
+        assertThat(seen).hasSize(30).allSatisfy((body, times) -> assertThat(times).as(body).isOne());
+        assertThat(totals.done()).isEqualTo(30);
+        assertThat(totals.retried()).isZero();
+        assertThat(queueCounts()).as("visible, in flight").containsExactly(0, 0);
+    }
+
+    @Test
+    void untilEmptyWaitsForEveryPollerAndPicksUpWhatTheyPutBack() {
+        send("{\"n\": 1, \"slow\": true}");
+        send("{\"n\": 2}");
+        AtomicInteger slowCalls = new AtomicInteger();
+        AtomicLong slowBatchEnded = new AtomicLong();
+
+        SqsWorker.Totals totals = pollers(3, (records, remaining) -> {
+            SQSEvent.SQSMessage record = records.get(0);
+            if (record.getBody().contains("slow") && slowCalls.incrementAndGet() == 1) {
+                // The other pollers find the queue empty meanwhile; they must not end the run, since
+                // this batch puts its record straight back.
+                sleep(Duration.ofMillis(300));
+                queue.changeVisibility(record.getReceiptHandle(), Duration.ZERO);
+                slowBatchEnded.set(System.nanoTime());
+                return failures(record);
+            }
+            return failures();
+        }, 1).runUntilEmpty();
+        long returned = System.nanoTime();
+
+        assertThat(slowCalls.get()).as("the put-back record was received again").isEqualTo(2);
+        assertThat(returned).isGreaterThan(slowBatchEnded.get());
+        assertThat(totals).isEqualTo(new SqsWorker.Totals(3, 2, 1, 0));
+        assertThat(queueCounts()).as("visible, in flight").containsExactly(0, 0);
+    }
+
+    @Test
+    void aBatchThatThrowsInOnePollerDoesNotStopTheOthers() {
+        for (int i = 0; i < 6; i++) {
+            send(i == 0 ? "{\"boom\": true}" : "{\"n\": " + i + "}");
+        }
+        Set<String> done = ConcurrentHashMap.newKeySet();
+
+        SqsWorker.Totals totals = pollers(3, (records, remaining) -> {
+            if (records.get(0).getBody().contains("boom")) {
+                throw new IllegalStateException("store unreachable");
+            }
+            done.add(records.get(0).getBody());
+            return failures();
+        }, 1).runUntilEmpty();
+
+        assertThat(done).hasSize(5);
+        assertThat(totals).isEqualTo(new SqsWorker.Totals(6, 5, 1, 1));
+        assertThat(progress.toString()).contains("failed (IllegalStateException: store unreachable)");
+        assertThat(queueCounts()).as("visible, in flight").containsExactly(0, 1);
+    }
+
+    @Test
+    void runWithPollersEndsWhenStoppedAfterTheBatchesInHand() throws Exception {
+        for (int i = 0; i < 3; i++) {
+            send("{\"n\": " + i + "}");
+        }
+        AtomicBoolean stop = new AtomicBoolean();
+        SqsWorker worker = pollers(3, (records, remaining) -> {
+            stop.set(true);
+            sleep(Duration.ofMillis(100));
+            return failures();
+        }, 1);
+
+        Thread thread = Thread.ofVirtual().start(() -> worker.run(stop));
+        thread.join(Duration.ofSeconds(5));
+
+        assertThat(thread.isAlive()).isFalse();
+        SqsWorker.Totals totals = worker.totals();
+        assertThat(totals.done()).as("every batch taken was finished").isEqualTo(totals.batches());
+        assertThat(queueCounts().get(1)).as("in flight").isZero();
     }
 
     private SqsWorker worker(SqsWorker.BatchFunction function) {
         return new SqsWorker(client, sqs.queueUrl(), function, SETTINGS, new PrintWriter(progress), Clock.systemUTC());
+    }
+
+    private SqsWorker pollers(int pollers, SqsWorker.BatchFunction function, int maxMessages) {
+        return new SqsWorker(client, sqs.queueUrl(), function,
+                new SqsWorker.Settings(Duration.ZERO, maxMessages, Duration.ofSeconds(20), pollers),
+                new PrintWriter(progress), Clock.systemUTC());
+    }
+
+    private static void sleep(Duration length) {
+        try {
+            Thread.sleep(length);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void send(String body) {
