@@ -26,7 +26,7 @@ out=BENCHMARKS.md
   echo "| memory | $(awk '/MemTotal/ {printf "%.1f GiB", $2 / 1048576}' /proc/meminfo) |"
   echo "| kernel | $(uname -r) |"
   echo "| JDK | $("$JAVA_HOME/bin/java" -version 2>&1 | head -1) |"
-  echo "| Postfix | $(PATH=$PATH:/usr/sbin postconf -h mail_version 2>/dev/null || echo 'not installed') |"
+  echo "| Postfix | $(PATH=$PATH:/usr/sbin postconf -d -h mail_version 2>/dev/null || echo 'not installed') |"
   echo
   for name in throughput latency coldstart memory; do
     if [ -f "bench/results/$name.md" ]; then
