@@ -64,12 +64,12 @@ run() {
 
 if $quick; then
   run throughput --messages 300 --runs 1
-  run latency --messages 20
+  run latency --messages 10 --reuse
   run coldstart --jvms 3
   run memory
 else
   run throughput
-  run latency
+  run latency --reuse
   run coldstart
   run memory
 fi
