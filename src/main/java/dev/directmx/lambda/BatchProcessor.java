@@ -123,9 +123,9 @@ public final class BatchProcessor implements AutoCloseable {
     /**
      * Runs what a record goes through before its first connection, with a built-in sample
      * message (8-bit text, HTML, an attachment, From a domain with a DKIM key when there is one):
-     * JSON parsing, validation, MIME composition, DKIM signing of both forms; and one read of
-     * the store for a key that never exists, which builds its client's marshallers, credentials
-     * and connection. Sends nothing, writes nothing, changes no queue. For Lambda SnapStart:
+     * JSON parsing, validation, MIME composition, DKIM signing of both forms, the TLS client (a
+     * ClientHello built in memory); and one read of the store for a key that never exists, which
+     * builds its client's marshallers, credentials and connection. Sends nothing, writes nothing, changes no queue. For Lambda SnapStart:
      * run before the snapshot, so that the first batch after a restore finds these classes
      * loaded and initialised. A failing step is reported, not thrown: priming only saves time.
      *
@@ -141,6 +141,11 @@ public final class BatchProcessor implements AutoCloseable {
             steps.add("DKIM " + deliverer.prepare(message).describe());
         } catch (InvalidMessageException | RuntimeException e) {
             steps.add("composing the sample failed: " + e);
+        }
+        try {
+            steps.add("TLS: built a ClientHello of " + dev.directmx.smtp.OpportunisticTls.primeClientHello() + " octets");
+        } catch (RuntimeException e) {
+            steps.add("TLS priming failed: " + e.getMessage());
         }
         try {
             store.find(PRIMING_KEY);
