@@ -127,7 +127,28 @@ class LambdaInteropIT {
         return m.recipients().stream().filter(r -> r.address().equals(address)).findFirst().orElseThrow();
     }
 
+    /**
+     * Whether the message reaches the mailbox within ten seconds. A server's 250 after the data
+     * means "queued": its local delivery to the mailbox runs after the reply, so the file may
+     * appear a moment after directmx has recorded the outcome.
+     */
     private static boolean mailboxHas(Path dir, String messageId) throws IOException {
+        long giveUp = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!mailboxHasNow(dir, messageId)) {
+            if (System.nanoTime() > giveUp) {
+                return false;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return mailboxHasNow(dir, messageId);
+            }
+        }
+        return true;
+    }
+
+    private static boolean mailboxHasNow(Path dir, String messageId) throws IOException {
         if (!Files.isDirectory(dir)) {
             return false;
         }
