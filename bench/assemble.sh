@@ -15,8 +15,8 @@ out=BENCHMARKS.md
   echo "# Benchmarks"
   echo
   echo "Written by \`bench/run.sh\` (the one command; \`bench/run.sh --help\`) on $(date -u +%Y-%m-%d), from"
-  echo "the fragments in \`bench/results/\`. Every figure is measured side by side with its reference on"
-  echo "the same machine in the same run; medians of the runs, with min–max in brackets."
+  echo "the fragments in \`bench/results/\`. Each benchmark measures directmx and its reference side by"
+  echo "side, on this machine, in the same run; medians of the runs, with min–max in brackets."
   echo
   echo "## Machine"
   echo
