@@ -4,7 +4,7 @@ set -euo pipefail
 
 usage() {
     cat <<'USAGE'
-usage: bench/coldstart.sh [--jvms N] [--memory-mb MB] [--no-crac] [--out DIR]
+usage: bench/coldstart.sh [--jvms N] [--memory-mb MB] [--no-priming] [--out DIR]
 
 From JVM start to the handler's first finished batch of one message, over N fresh JVMs
 (default 10) each of SqsDeliveryHandler and of a trivial RequestHandler<SQSEvent,SQSBatchResponse>,
@@ -14,9 +14,9 @@ cache (85/10/5 %), SerialGC, and the template's JAVA_TOOL_OPTIONS
 target/directmx-lambda.jar plus the compiled bench/src/LambdaChild.java only.
 
 The handler runs against real servers: dynalite (node infra/node_modules/dynalite/cli.js),
-ElasticMQ (EmbeddedSqs in its own JVM) and the sandbox DNS and SMTP servers. With org.crac
-(Maven Central, fetched into ~/.m2 unless --no-crac) it also measures SnapStart-style priming:
-a beforeCheckpoint hook that runs a warm-up batch, then the first batch after it.
+ElasticMQ (EmbeddedSqs in its own JVM) and the sandbox DNS and SMTP servers. Unless
+--no-priming, it also measures SnapStart priming through the org.crac facade the Lambda jar
+carries: the handler's own beforeCheckpoint hook, then the first batch after it.
 
 Needs: mvn -B -o -q package -DskipTests (target/directmx.jar, target/directmx-lambda.jar),
 npm ci --prefix infra (dynalite). Writes bench/results/coldstart.md and coldstart.json.
@@ -27,13 +27,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 jvms=10
 memory=512
-crac=yes
+priming=yes
 out=bench/results
 while [ $# -gt 0 ]; do
     case "$1" in
         --jvms) jvms=$2; shift 2 ;;
         --memory-mb) memory=$2; shift 2 ;;
-        --no-crac) crac=no; shift ;;
+        --no-priming) priming=no; shift ;;
         --out) out=$2; shift 2 ;;
         -h|--help) usage; exit 0 ;;
         *) echo "unknown option: $1" >&2; usage >&2; exit 64 ;;
@@ -47,16 +47,9 @@ for f in target/directmx.jar target/directmx-lambda.jar; do
 done
 [ -f infra/node_modules/dynalite/cli.js ] || { echo "dynalite missing: run npm ci --prefix infra" >&2; exit 66; }
 
-crac_jar=""
-if [ "$crac" = yes ]; then
-    crac_jar="$HOME/.m2/repository/org/crac/crac/1.5.0/crac-1.5.0.jar"
-    if [ ! -f "$crac_jar" ]; then
-        echo "fetching org.crac:crac:1.5.0 from Maven Central" >&2
-        mvn -B -q dependency:get -Dartifact=org.crac:crac:1.5.0 >&2 || crac_jar=""
-    fi
-    [ -f "$crac_jar" ] || { echo "org.crac unavailable: priming will not be measured" >&2; crac_jar=""; }
-fi
+priming_flag=()
+[ "$priming" = yes ] || priming_flag=(--no-priming)
 
 echo "cold start: $jvms JVMs each, ${memory} MB function flags, results in $out" >&2
 exec "$java" -cp target/directmx.jar bench/src/LambdaBench.java coldstart --jvms "$jvms" --memory-mb "$memory" \
-    --crac-jar "$crac_jar" --out "$out" --command "bench/coldstart.sh --jvms $jvms"
+    "${priming_flag[@]+"${priming_flag[@]}"}" --out "$out" --command "bench/coldstart.sh --jvms $jvms"

@@ -58,7 +58,7 @@ public final class LambdaBench {
     Path lambdaJar = Path.of("target/directmx-lambda.jar");
     Path appJar = Path.of("target/directmx.jar");
     Path dynaliteCli = Path.of("infra/node_modules/dynalite/cli.js");
-    Path cracJar;
+    boolean priming = true;
     String command = "";
     boolean classLog = true;
 
@@ -86,7 +86,7 @@ public final class LambdaBench {
                 case "--lambda-jar" -> bench.lambdaJar = Path.of(args[++i]);
                 case "--app-jar" -> bench.appJar = Path.of(args[++i]);
                 case "--dynalite" -> bench.dynaliteCli = Path.of(args[++i]);
-                case "--crac-jar" -> bench.cracJar = args[++i].isEmpty() ? null : Path.of(args[i]);
+                case "--no-priming" -> bench.priming = false;
                 case "--command" -> bench.command = args[++i];
                 case "--no-class-log" -> bench.classLog = false;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
@@ -123,17 +123,10 @@ public final class LambdaBench {
 
     void compileChildren() throws IOException {
         classes = Files.createDirectories(work.resolve("classes"));
-        List<String> javac = new ArrayList<>(List.of("-d", classes.toString(), "-nowarn", "-cp",
-                lambdaJar + (cracJar != null ? File.pathSeparator + cracJar : ""),
-                src.resolve("LambdaChild.java").toString(), src.resolve("TrivialHandler.java").toString()));
-        if (cracJar != null) {
-            javac.add(src.resolve("CracPriming.java").toString());
-        } else {
-            // LambdaChild refers to CracPriming; without org.crac a stub stands in (never called).
-            Path stub = Files.writeString(work.resolve("CracPriming.java"),
-                    "final class CracPriming { static String prime(Runnable r) { throw new UnsupportedOperationException(\"no org.crac jar\"); } }");
-            javac.add(stub.toString());
-        }
+        // The Lambda jar carries the org.crac facade (the handler's SnapStart hook needs it).
+        List<String> javac = new ArrayList<>(List.of("-d", classes.toString(), "-nowarn", "-cp", lambdaJar.toString(),
+                src.resolve("LambdaChild.java").toString(), src.resolve("TrivialHandler.java").toString(),
+                src.resolve("CracPriming.java").toString()));
         int rc = javax.tools.ToolProvider.getSystemJavaCompiler().run(null, null, null, javac.toArray(String[]::new));
         if (rc != 0) {
             throw new IllegalStateException("javac failed: " + javac);
@@ -343,17 +336,16 @@ public final class LambdaBench {
         }
         List<Result> primed = new ArrayList<>();
         String primeNote;
-        if (cracJar != null) {
+        if (priming) {
             for (int i = 1; i <= jvms; i++) {
-                Result r = child(flags, List.of("--handler", REAL, "--prime", "hook", smallBody().toString()),
-                        List.of(cracJar.toString()));
+                Result r = child(flags, List.of("--handler", REAL, "--prime", "hook", smallBody().toString()), List.of());
                 primed.add(r);
                 progress(String.format(Locale.ROOT, "jvm %d/%d primed: init %5.0f + priming %5.0f ms, first batch after priming %5.0f ms",
                         i, jvms, r.num("initMs"), r.num("primeMs"), r.num("handleMs")));
             }
             primeNote = String.valueOf(primed.get(0).fields().get("primeOutcome"));
         } else {
-            primeNote = "org.crac jar not available: priming not run";
+            primeNote = "priming not measured (--no-priming)";
         }
         Map<String, Object> classLoad = classLog ? classLoading(flags) : Map.of();
         writeColdStart(flags, trivial, real, primed, primeNote, classLoad);
@@ -584,7 +576,7 @@ public final class LambdaBench {
         if (primed.isEmpty()) {
             md.append(primeNote).append("\n\n");
         } else {
-            md.append("`org.crac:crac:1.5.0` (Maven Central) is on the class path of these runs only. A `Resource` whose `beforeCheckpoint`"
+            md.append("The `org.crac` facade comes from the Lambda jar (`io.github.crac:org-crac`). A `Resource` whose `beforeCheckpoint`"
                     + " runs the handler's own SnapStart priming (`SqsDeliveryHandler.prime()`, what its registered hook runs:"
                     + " a sample message parsed, composed and DKIM-signed, one store read; nothing sent) is registered, then `Core.checkpointRestore()`"
                     + " is called. Outcome on this JDK: `" + primeNote + "`. With no CRaC JVM the facade cannot snapshot, so the"
