@@ -1,12 +1,11 @@
 package dev.directmx.cli;
 
 import dev.directmx.dkim.DkimAlgorithm;
-import dev.directmx.dkim.KeySource;
 import dev.directmx.dkim.KeyUnavailableException;
-import dev.directmx.dkim.LocalKeyMaterial;
 import dev.directmx.dkim.PrivateKeys;
 import dev.directmx.dkim.SigningKey;
 import dev.directmx.lambda.AwsKeyMaterial;
+import dev.directmx.lambda.DeliveryComponents;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -156,7 +155,11 @@ public final class DkimCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             try {
                 dev.directmx.dkim.KeySpec keySpec = dev.directmx.dkim.KeySpec.parse("--key", key);
-                PrivateKey privateKey = PrivateKeys.parse("the DKIM key " + keySpec.describe(), read(keySpec.source()));
+                PrivateKey privateKey;
+                try (AwsKeyMaterial aws = AwsKeyMaterial.fromEnvironment()) {
+                    privateKey = PrivateKeys.parse("the DKIM key " + keySpec.describe(),
+                            DeliveryComponents.keyMaterial(System.getenv(), aws).read(keySpec.source()));
+                }
                 SigningKey signing = new SigningKey(keySpec.domain(), keySpec.selector(), privateKey);
                 spec.commandLine().getOut().println(zoneLine(signing.recordName(),
                         PrivateKeys.dnsRecord(PrivateKeys.publicKey(privateKey))));
@@ -168,21 +171,6 @@ public final class DkimCommand implements Callable<Integer> {
             } catch (KeyUnavailableException e) {
                 err.println("directmx dkim record: " + e.getMessage());
                 return ExitCodes.NOT_FOUND;
-            }
-        }
-
-        private static String read(KeySource source) throws KeyUnavailableException {
-            return switch (source) {
-                case KeySource.Environment e -> new LocalKeyMaterial(System.getenv()).read(source);
-                case KeySource.File f -> new LocalKeyMaterial(System.getenv()).read(source);
-                case KeySource.SecretsManager s -> readFromAws(source);
-                case KeySource.ParameterStore p -> readFromAws(source);
-            };
-        }
-
-        private static String readFromAws(KeySource source) throws KeyUnavailableException {
-            try (AwsKeyMaterial aws = AwsKeyMaterial.fromEnvironment()) {
-                return aws.read(source);
             }
         }
     }

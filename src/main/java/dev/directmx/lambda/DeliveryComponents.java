@@ -52,6 +52,22 @@ public final class DeliveryComponents {
     }
 
     /**
+     * Reads a key from wherever its source says: {@code env:} and {@code file:} locally, Secrets
+     * Manager and SSM through {@code aws}.
+     *
+     * @param environment the process environment, for {@code env:} sources
+     */
+    public static KeyMaterial keyMaterial(Map<String, String> environment, AwsKeyMaterial aws) {
+        LocalKeyMaterial local = new LocalKeyMaterial(environment);
+        return source -> switch (source) {
+            case KeySource.Environment e -> local.read(source);
+            case KeySource.File f -> local.read(source);
+            case KeySource.SecretsManager s -> aws.read(source);
+            case KeySource.ParameterStore p -> aws.read(source);
+        };
+    }
+
+    /**
      * Reads every configured DKIM key once, at start-up: in Lambda once per execution
      * environment (with SnapStart, when the version is published). A key that cannot be read
      * stops the start, naming the key, rather than letting mail go out unsigned.
@@ -64,16 +80,10 @@ public final class DeliveryComponents {
         if (dkim.keys().isEmpty()) {
             return new MessageSigning(Keyring.empty(), signer, Clock.systemUTC());
         }
-        LocalKeyMaterial local = new LocalKeyMaterial(environment);
         // The AWS clients are built only if a key lives in AWS, and closed once the keys are read.
         try (AwsKeyMaterial aws = AwsKeyMaterial.fromEnvironment()) {
-            KeyMaterial material = source -> switch (source) {
-                case KeySource.Environment e -> local.read(source);
-                case KeySource.File f -> local.read(source);
-                case KeySource.SecretsManager s -> aws.read(source);
-                case KeySource.ParameterStore p -> aws.read(source);
-            };
-            return new MessageSigning(Keyring.load(dkim.keys(), material), signer, Clock.systemUTC());
+            return new MessageSigning(Keyring.load(dkim.keys(), keyMaterial(environment, aws)), signer,
+                    Clock.systemUTC());
         } catch (KeyUnavailableException e) {
             throw new IllegalArgumentException("directmx configuration: " + e.getMessage(), e);
         }
