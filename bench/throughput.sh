@@ -120,7 +120,8 @@ start_bg() { # name logfile command...: starts a server in the namespace, record
   LAST_PID=$!
 }
 
-namespace_exists() { ip netns list | awk '{print $1}' | grep -qxF "$NETNS"; }
+# Output captured, not piped into grep -q (under pipefail an early exit can fail the producer).
+namespace_exists() { local names; names=$(ip netns list | awk '{print $1}'); grep -qxF "$NETNS" <<<"$names"; }
 
 # Stops what this script started, then anything left in the namespace (each by PID: a
 # Postfix daemon whose master is gone, a leftover from an unclean earlier run), then deletes

@@ -108,7 +108,8 @@ end_pid() { # pid seconds: SIGTERM, then SIGKILL if it will not go
 is_nsd() { # pid: an NSD process (NSD names its processes "nsd", "nsd: xfrd", ...)
   [ -n "$1" ] && [[ "$(cat "/proc/$1/comm" 2>/dev/null)" == nsd* ]]
 }
-netns_exists() { ip netns list | awk '{print $1}' | grep -qxF "$NETNS"; }
+# Output captured, not piped into grep -q (under pipefail an early exit can fail the producer).
+netns_exists() { local names; names=$(ip netns list | awk '{print $1}'); grep -qxF "$NETNS" <<<"$names"; }
 
 # Stops the NSD recorded in STATE_DIR, then every NSD left in the namespace (an unclean
 # stop, another STATE_DIR, mvn clean removed the pid file), each by PID, then deletes the
@@ -177,7 +178,8 @@ printf '# Written by scripts/peers/dkim.sh: NSD in this namespace serves %s.\nna
 # [::1] too when the namespace has IPv6 on loopback.
 listen="    ip-address: 127.0.0.1"
 do_ip6=no
-if ip -n "$NETNS" -6 addr show dev lo 2>/dev/null | grep -q 'inet6 ::1/'; then
+ns_lo6=$(ip -n "$NETNS" -6 addr show dev lo 2>/dev/null || true)
+if [[ $ns_lo6 == *"inet6 ::1/"* ]]; then
   listen+=$'\n'"    ip-address: ::1"
   do_ip6=yes
 fi

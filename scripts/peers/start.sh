@@ -276,7 +276,10 @@ postfix_do() {
 }
 # Postfix accepts inet_interfaces only for addresses an interface holds, and
 # Linux answers on all of 127/8 without holding them: give lo the MX address.
-if ! ip -4 -o addr show dev lo | grep -qF " $MX_ADDR/"; then
+# Captured first, not piped into grep -q: under pipefail, grep leaving at its first match can
+# kill ip with SIGPIPE and make a present address read as missing.
+lo_addresses=$(ip -4 -o addr show dev lo)
+if [[ $lo_addresses != *" $MX_ADDR/"* ]]; then
   ip addr add "$MX_ADDR/32" dev lo || fail "could not add $MX_ADDR to lo"
 fi
 # "start" first runs Postfix's own checks, which also create the queue
