@@ -26,6 +26,8 @@ RUNS=3
 ONLY=""
 CONCURRENCY=20
 POLLERS=""
+JFR=""
+WORKER_JAVA_OPTS=""
 WORK_DIR=/var/tmp/directmx-bench
 RESULTS_DIR=$BENCH_DIR/results
 
@@ -49,6 +51,11 @@ options:
   --concurrency C  DIRECTMX_CONCURRENCY for the worker (default $CONCURRENCY, like Postfix's
                    default_destination_concurrency_limit and smtp-source's 20 sessions)
   --pollers P      the worker's --pollers (default: the worker's own default)
+  --worker-java-opts "OPTS"
+                   extra JVM options for the worker (e.g. "-XX:TieredStopAtLevel=1"), to compare
+  --jfr            record the worker with Java Flight Recorder (settings=profile) to
+                   WORK_DIR/runs/*/worker.jfr, for 'jfr print' or JDK Mission Control;
+                   the recorder costs a few per cent, so figures from such runs are not reported
   --work-dir DIR   state, logs and raw results (default $WORK_DIR; wiped at start)
   --results DIR    where throughput.md and throughput.json go (default bench/results)
   --help           this text
@@ -65,6 +72,8 @@ while [ $# -gt 0 ]; do
     --only) ONLY=$2; shift 2 ;;
     --concurrency) CONCURRENCY=$2; shift 2 ;;
     --pollers) POLLERS=$2; shift 2 ;;
+    --jfr) JFR=1; shift ;;
+    --worker-java-opts) WORKER_JAVA_OPTS=$2; shift 2 ;;
     --work-dir) WORK_DIR=$2; shift 2 ;;
     --results) RESULTS_DIR=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
@@ -318,7 +327,7 @@ run_directmx() { # store(dynamo|sqlite) run
   local env=(env AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
     AWS_ENDPOINT_URL_SQS="$SQS_ENDPOINT" AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNALITE_PORT"
     DIRECTMX_CONCURRENCY="$CONCURRENCY")
-  local worker=("$JAVA" -jar "$JAR" worker --until-empty --queue-url "$QUEUE_URL" --dead-letter-queue-url "$DLQ_URL"
+  local worker=("$JAVA" $WORKER_JAVA_OPTS -jar "$JAR" worker --until-empty --queue-url "$QUEUE_URL" --dead-letter-queue-url "$DLQ_URL"
     --helo bench.example --dns 127.0.0.1:53 --allow-private "${store_args[@]}" ${POLLERS:+--pollers "$POLLERS"})
   local sinks0 q0 d0=0 t0 t1 q1 d1=0 sinks1
   sinks0=$(sink_counts)
@@ -326,7 +335,8 @@ run_directmx() { # store(dynamo|sqlite) run
   [ -z "$dynalite_pid" ] || d0=$(cpu_ticks "$dynalite_pid")
   log "$name run $run: worker started (DIRECTMX_CONCURRENCY=$CONCURRENCY${POLLERS:+, --pollers $POLLERS})"
   t0=$(now)
-  "${NS[@]}" "${env[@]}" /usr/bin/time -o "$dir/worker.time" -f '%e %U %S' "${worker[@]}" >"$dir/worker.log" 2>&1 \
+  "${NS[@]}" "${env[@]}" /usr/bin/time -o "$dir/worker.time" -f '%e %U %S' \
+    "${worker[0]}" ${JFR:+"-XX:StartFlightRecording=filename=$dir/worker.jfr,settings=profile"} "${worker[@]:1}" >"$dir/worker.log" 2>&1 \
     || die "$name: worker failed (see $dir/worker.log)"
   t1=$(now)
   q1=$(cpu_ticks "$queue_pid")

@@ -1,7 +1,5 @@
 package dev.directmx.message;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 
 /**
  * A file attached to a message, as it appears in the JSON message.
@@ -12,7 +10,5 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
  *     wanted; {@code null} means {@code application/octet-stream}
  * @param content the file's bytes in base64 (RFC 4648 §4); line breaks are ignored
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"filename", "contentType", "content"})
 public record Attachment(String filename, String contentType, String content) {
 }

@@ -1,7 +1,5 @@
 package dev.directmx.message;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -43,22 +41,19 @@ import java.util.Map;
  *     the fields directmx writes itself
  * @param attachments files, which make the message multipart/mixed
  */
-@JsonInclude(JsonInclude.Include.NON_NULL)
-@JsonPropertyOrder({"id", "from", "envelopeFrom", "to", "cc", "bcc", "replyTo", "subject", "text", "html",
-        "headers", "attachments"})
 public record MessageRequest(
         String id,
         String from,
         String envelopeFrom,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> to,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> cc,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> bcc,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> replyTo,
+        List<String> to,
+        List<String> cc,
+        List<String> bcc,
+        List<String> replyTo,
         String subject,
         String text,
         String html,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) Map<String, String> headers,
-        @JsonInclude(JsonInclude.Include.NON_EMPTY) List<Attachment> attachments) {
+        Map<String, String> headers,
+        List<Attachment> attachments) {
 
     public MessageRequest {
         to = copy(to);

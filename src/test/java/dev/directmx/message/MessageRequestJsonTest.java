@@ -212,4 +212,85 @@ class MessageRequestJsonTest {
                             e -> assertThat(e.field()).isEqualTo("message"));
         }
     }
+
+    @Test
+    void aSingleAttachmentObjectStandsForAList() throws Exception {
+        MessageRequest request = MessageRequest.fromJson("""
+                {"from": "a@example.com", "to": "b@example.net", "subject": "s",
+                 "attachments": {"filename": "a.txt", "contentType": "text/plain", "content": "aGk="}}""");
+
+        assertThat(request.attachments()).containsExactly(new Attachment("a.txt", "text/plain", "aGk="));
+    }
+
+    @Test
+    void jsonNullStandsForAnAbsentField() throws Exception {
+        MessageRequest request = MessageRequest.fromJson("""
+                {"id": null, "from": "a@example.com", "to": "b@example.net", "cc": null, "subject": "s",
+                 "text": "x", "html": null, "headers": null, "attachments": null}""");
+
+        assertThat(request).isEqualTo(MessageRequest.fromJson("""
+                {"from": "a@example.com", "to": "b@example.net", "subject": "s", "text": "x"}"""));
+    }
+
+    @Test
+    void nullListElementsAreKeptForTheValidatorToNameByIndex() throws Exception {
+        MessageRequest request = MessageJson.read("""
+                {"from": "a@example.com", "to": ["b@example.net", null], "subject": "s", "text": "x",
+                 "attachments": [null]}""");
+
+        assertThat(request.to()).containsExactly("b@example.net", null);
+        assertThat(request.attachments()).containsExactly((Attachment) null);
+    }
+
+    @Test
+    void aNumberWhereAddressesBelongIsRejectedNamingTheList() {
+        assertThatThrownBy(() -> MessageRequest.fromJson("""
+                {"from": "a@example.com", "to": 42, "subject": "s", "text": "x"}"""))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> {
+                    assertThat(e.field()).isEqualTo("to");
+                    assertThat(e.getMessage()).isEqualTo(
+                            "to: has the wrong type at line 1, column 33: expected an address or a list of addresses");
+                });
+    }
+
+    @Test
+    void aNonObjectAttachmentIsRejectedWithItsIndex() {
+        assertThatThrownBy(() -> MessageRequest.fromJson("""
+                {"from": "a@example.com", "to": "b@example.net", "subject": "s", "attachments": [{"content": ""}, "a.pdf"]}"""))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> {
+                    assertThat(e.field()).isEqualTo("attachments[1]");
+                    assertThat(e.getMessage()).endsWith("expected an object with filename, contentType and content");
+                });
+    }
+
+    @Test
+    void aDuplicateHeaderNameIsRejectedWithItsPath() {
+        assertThatThrownBy(() -> MessageRequest.fromJson("""
+                {"from": "a@example.com", "to": "b@example.net", "subject": "s", "text": "x",
+                 "headers": {"X-A": "1", "X-A": "2"}}"""))
+                .isInstanceOfSatisfying(InvalidMessageException.class, e -> {
+                    assertThat(e.field()).isEqualTo("headers.X-A");
+                    assertThat(e.getMessage()).contains("Duplicate field 'X-A'").contains("line 2");
+                });
+    }
+
+    @Test
+    void trailingContentIsNamedWithItsPosition() {
+        assertThatThrownBy(() -> MessageRequest.fromJson("""
+                {"from": "a@example.com", "to": "b@example.net", "subject": "s", "text": "x"} {}"""))
+                .hasMessage("message: has more after the JSON object at line 1, column 79; send exactly one JSON object");
+    }
+
+    @Test
+    void canonicalJsonKeepsNullsInListsAndHeadersAndRoundTrips() throws Exception {
+        MessageRequest request = new MessageRequest(null, "a@example.com", null, java.util.Arrays.asList("b@example.net", null),
+                List.of(), List.of(), List.of(), "s", "x", null, java.util.Collections.singletonMap("X-A", null),
+                java.util.Arrays.asList(new Attachment("a", null, "aGk="), null));
+
+        String json = request.toJson();
+
+        assertThat(json).isEqualTo("{\"from\":\"a@example.com\",\"to\":[\"b@example.net\",null],\"subject\":\"s\","
+                + "\"text\":\"x\",\"headers\":{\"X-A\":null},\"attachments\":[{\"filename\":\"a\",\"content\":\"aGk=\"},null]}");
+        assertThat(MessageJson.read(json)).isEqualTo(request);
+    }
 }
