@@ -27,7 +27,7 @@ ONLY=""
 CONCURRENCY=20
 POLLERS=""
 JFR=""
-WORKER_JAVA_OPTS=""
+WORKER_JAVA_OPTS=()   # empty: the launcher's own default flags
 WORK_DIR=/var/tmp/directmx-bench
 RESULTS_DIR=$BENCH_DIR/results
 
@@ -52,7 +52,8 @@ options:
                    default_destination_concurrency_limit and smtp-source's 20 sessions)
   --pollers P      the worker's --pollers (default: the worker's own default)
   --worker-java-opts "OPTS"
-                   extra JVM options for the worker (e.g. "-XX:TieredStopAtLevel=1"), to compare
+                   the worker's JVM options instead of bin/directmx's default (DIRECTMX_JAVA_OPTS;
+                   "" for the JVM's defaults), to compare
   --jfr            record the worker with Java Flight Recorder (settings=profile) to
                    WORK_DIR/runs/*/worker.jfr, for 'jfr print' or JDK Mission Control;
                    the recorder costs a few per cent, so figures from such runs are not reported
@@ -73,7 +74,7 @@ while [ $# -gt 0 ]; do
     --concurrency) CONCURRENCY=$2; shift 2 ;;
     --pollers) POLLERS=$2; shift 2 ;;
     --jfr) JFR=1; shift ;;
-    --worker-java-opts) WORKER_JAVA_OPTS=$2; shift 2 ;;
+    --worker-java-opts) WORKER_JAVA_OPTS=(DIRECTMX_JAVA_OPTS="$2"); shift 2 ;;
     --work-dir) WORK_DIR=$2; shift 2 ;;
     --results) RESULTS_DIR=$2; shift 2 ;;
     -h | --help) usage; exit 0 ;;
@@ -324,10 +325,11 @@ run_directmx() { # store(dynamo|sqlite) run
     >>"$dir/setup.log" 2>&1 || die "$name: enqueue failed (see $dir/setup.log)"
   log "$name run $run: $(tail -n1 "$dir/setup.log")"
 
-  local env=(env AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
+  local env=(env "${WORKER_JAVA_OPTS[@]}" AWS_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench
     AWS_ENDPOINT_URL_SQS="$SQS_ENDPOINT" AWS_ENDPOINT_URL_DYNAMODB="http://127.0.0.1:$DYNALITE_PORT"
     DIRECTMX_CONCURRENCY="$CONCURRENCY")
-  local worker=("$JAVA" $WORKER_JAVA_OPTS -jar "$JAR" worker --until-empty --queue-url "$QUEUE_URL" --dead-letter-queue-url "$DLQ_URL"
+  # The worker runs as users run it: through bin/directmx, with its default JVM flags.
+  local worker=("$REPO_ROOT/bin/directmx" worker --until-empty --queue-url "$QUEUE_URL" --dead-letter-queue-url "$DLQ_URL"
     --helo bench.example --dns 127.0.0.1:53 --allow-private "${store_args[@]}" ${POLLERS:+--pollers "$POLLERS"})
   local sinks0 q0 d0=0 t0 t1 q1 d1=0 sinks1
   sinks0=$(sink_counts)
@@ -336,7 +338,8 @@ run_directmx() { # store(dynamo|sqlite) run
   log "$name run $run: worker started (DIRECTMX_CONCURRENCY=$CONCURRENCY${POLLERS:+, --pollers $POLLERS})"
   t0=$(now)
   "${NS[@]}" "${env[@]}" /usr/bin/time -o "$dir/worker.time" -f '%e %U %S' \
-    "${worker[0]}" ${JFR:+"-XX:StartFlightRecording=filename=$dir/worker.jfr,settings=profile"} "${worker[@]:1}" >"$dir/worker.log" 2>&1 \
+    ${JFR:+env "JAVA_TOOL_OPTIONS=-XX:StartFlightRecording=filename=$dir/worker.jfr,settings=profile"} \
+    "${worker[@]}" >"$dir/worker.log" 2>&1 \
     || die "$name: worker failed (see $dir/worker.log)"
   t1=$(now)
   q1=$(cpu_ticks "$queue_pid")
@@ -485,14 +488,17 @@ machine_facts() {
   jdk=$("$JAVA" -version 2>&1 | head -n1)
   pf=$(postconf -d -h mail_version)
   python3 - "$(nproc)" "$cpu" "$ram" "$(uname -sr)" "$jdk" "$pf" "$(node --version)" "$POSTFIX_LIMITS" \
-    "$(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)" <<'PY' >"$WORK_DIR/machine.json"
+    "$(cd "$REPO_ROOT" && git rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+    "$(if [ ${#WORKER_JAVA_OPTS[@]} -gt 0 ]; then echo "${WORKER_JAVA_OPTS[0]#DIRECTMX_JAVA_OPTS=}"; else sed -n 's/.*DIRECTMX_JAVA_OPTS-\([^}]*\)}.*/\1/p' "$REPO_ROOT/bin/directmx"; fi)" \
+    <<'PY' >"$WORK_DIR/machine.json"
 import json, sys
-keys = ["nproc", "cpu", "ram", "kernel", "jdk", "postfix", "node", "postfix_limits", "commit"]
+keys = ["nproc", "cpu", "ram", "kernel", "jdk", "postfix", "node", "postfix_limits", "commit", "worker_java_opts"]
 print(json.dumps(dict(zip(keys, sys.argv[1:]))))
 PY
 }
 
-COMMAND="bench/throughput.sh --messages $MESSAGES --runs $RUNS${ONLY:+ --only $ONLY}$([ "$CONCURRENCY" = 20 ] || echo " --concurrency $CONCURRENCY")"
+COMMAND="bench/throughput.sh --messages $MESSAGES --runs $RUNS${ONLY:+ --only $ONLY}$([ "$CONCURRENCY" = 20 ] || echo " --concurrency $CONCURRENCY")${POLLERS:+ --pollers $POLLERS}"
+[ ${#WORKER_JAVA_OPTS[@]} -eq 0 ] || COMMAND="$COMMAND --worker-java-opts \"${WORKER_JAVA_OPTS[0]#DIRECTMX_JAVA_OPTS=}\""
 log "$COMMAND"
 setup_stage
 configure_postfix

@@ -118,7 +118,8 @@ def markdown(command, machine, runs, summary, ratio):
         "```",
         "",
         f"Machine: {machine['nproc']} CPUs ({machine['cpu']}), {machine['ram']} RAM, {machine['kernel']}, "
-        f"{machine['jdk']}, Postfix {machine['postfix']}, Node {machine['node']}; directmx at {machine['commit']}.",
+        f"{machine['jdk']}, Postfix {machine['postfix']}, Node {machine['node']}; directmx at {machine['commit']}; "
+        f"worker JVM flags (bin/directmx, DIRECTMX_JAVA_OPTS): `{machine.get('worker_java_opts') or 'the JVM defaults'}`.",
         "",
     ]
     return "\n".join(lines)
