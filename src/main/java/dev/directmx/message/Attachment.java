@@ -1,6 +1,5 @@
 package dev.directmx.message;
 
-
 /**
  * A file attached to a message, as it appears in the JSON message.
  *
