@@ -40,12 +40,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-java="$JAVA_HOME/bin/java"
-for f in target/directmx.jar target/directmx-lambda.jar; do
-    [ -f "$f" ] || { echo "missing $f: run mvn -B -o -q package -DskipTests" >&2; exit 66; }
-done
-[ -f infra/node_modules/dynalite/cli.js ] || { echo "dynalite missing: run npm ci --prefix infra" >&2; exit 66; }
+source bench/lib/prereqs.sh
+bench_require_jars
+bench_require_dynalite
 
 priming_flag=()
 [ "$priming" = yes ] || priming_flag=(--no-priming)

@@ -44,9 +44,8 @@ while [ $# -gt 0 ]; do
 done
 command_line="bench/latency.sh --messages $messages --delay-ms $delay$([ $reuse = yes ] && echo ' --reuse' || true)"
 
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-java="$JAVA_HOME/bin/java"
-[ -f target/directmx.jar ] || { echo "missing target/directmx.jar: run mvn -B -o -q package -DskipTests" >&2; exit 66; }
+source bench/lib/prereqs.sh
+bench_require_jars target/directmx.jar
 command -v smtp-sink >/dev/null || { echo "smtp-sink (postfix) is not installed" >&2; exit 69; }
 command -v jq >/dev/null || { echo "jq is not installed" >&2; exit 69; }
 

@@ -33,12 +33,9 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
-java="$JAVA_HOME/bin/java"
-for f in target/directmx.jar target/directmx-lambda.jar; do
-    [ -f "$f" ] || { echo "missing $f: run mvn -B -o -q package -DskipTests" >&2; exit 66; }
-done
-[ -f infra/node_modules/dynalite/cli.js ] || { echo "dynalite missing: run npm ci --prefix infra" >&2; exit 66; }
+source bench/lib/prereqs.sh
+bench_require_jars
+bench_require_dynalite
 
 echo "memory: $runs runs per configuration, ${memory} MB function, results in $out" >&2
 echo "heap the JVM's ergonomics give -XX:MaxRAM=${memory}m:" \

@@ -62,7 +62,7 @@ options:
   --help           this text
 
 Needs root, Postfix (postfix, smtp-sink, smtp-source), NSD, Node (dynalite from infra/) and
-JDK 21+ (JAVA_HOME, default /usr/lib/jvm/temurin-25-jdk-amd64). Builds target/*.jar if missing.
+JDK 21+ (JAVA_HOME, or found as scripts/jdk.sh finds it). Builds target/*.jar if missing.
 EOF
 }
 
@@ -91,14 +91,15 @@ if [ -n "$ONLY" ]; then
 fi
 [ "$(id -u)" -eq 0 ] || { echo "throughput.sh: must run as root (ip netns, port 25, Postfix)" >&2; exit 1; }
 
-export JAVA_HOME=${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}
+# shellcheck source=../scripts/jdk.sh
+source "$REPO_ROOT/scripts/jdk.sh"
+directmx_select_jdk
 JAVA=$JAVA_HOME/bin/java
 JAR=$REPO_ROOT/target/directmx.jar
 DYNALITE=$REPO_ROOT/infra/node_modules/dynalite/cli.js
 for tool in ip nsd nsd-checkzone dig postfix postconf smtp-sink smtp-source node python3 /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "throughput.sh: $tool missing" >&2; exit 1; }
 done
-[ -x "$JAVA" ] || { echo "throughput.sh: no java at $JAVA (set JAVA_HOME to a JDK 21+)" >&2; exit 1; }
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAILED: $*"; exit 1; }
