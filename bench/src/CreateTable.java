@@ -1,10 +1,10 @@
+import dev.directmx.store.DynamoApi;
 import dev.directmx.store.DynamoOutcomeStore;
 import java.net.URI;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * Creates directmx's outcome table on a DynamoDB endpoint (dynalite in the benchmark), exactly as
@@ -19,12 +19,9 @@ public final class CreateTable {
             System.err.println("usage: CreateTable ENDPOINT TABLE");
             System.exit(64);
         }
-        try (DynamoDbClient client = DynamoDbClient.builder()
-                .endpointOverride(URI.create(args[0]))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .build()) {
+        try (DynamoApi client = new DynamoApi(URI.create(args[0]), Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("bench", "bench")),
+                UrlConnectionHttpClient.create())) {
             DynamoOutcomeStore.createTable(client, args[1]);
         }
         System.out.println("create-table: " + args[1] + " at " + args[0]);

@@ -5,7 +5,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
  * The DynamoDB item layout of {@link DynamoOutcomeStore}: how records become attribute maps and
@@ -43,7 +42,7 @@ final class DynamoItems {
     private DynamoItems() {
     }
 
-    static Map<String, AttributeValue> key(String key, String sk) {
+    static Map<String, DynamoValue> key(String key, String sk) {
         return Map.of(PK, s(key), SK, s(sk));
     }
 
@@ -51,8 +50,8 @@ final class DynamoItems {
         return RECIPIENT_PREFIX + address;
     }
 
-    static Map<String, AttributeValue> messageItem(NewMessage message, List<String> recipients, Instant now) {
-        Map<String, AttributeValue> item = new HashMap<>(key(message.key(), MESSAGE_SK));
+    static Map<String, DynamoValue> messageItem(NewMessage message, List<String> recipients, Instant now) {
+        Map<String, DynamoValue> item = new HashMap<>(key(message.key(), MESSAGE_SK));
         putIfPresent(item, "messageId", message.messageId());
         putIfPresent(item, "sender", message.sender());
         putIfPresent(item, "subject", message.subject());
@@ -62,29 +61,29 @@ final class DynamoItems {
         item.put(UPDATED_AT, s(now.toString()));
         item.put(EXPIRES_AT, epochSeconds(message.expiresAt()));
         // The order recipients were given in: the sort key orders them by address instead.
-        item.put(RECIPIENTS, AttributeValue.fromL(recipients.stream().map(DynamoItems::s).toList()));
+        item.put(RECIPIENTS, DynamoValue.fromL(recipients.stream().map(DynamoItems::s).toList()));
         return item;
     }
 
-    static Map<String, AttributeValue> rejectedItem(String key, String error, String bodyExcerpt, Instant now,
+    static Map<String, DynamoValue> rejectedItem(String key, String error, String bodyExcerpt, Instant now,
             Instant expiresAt) {
-        Map<String, AttributeValue> item = new HashMap<>(key(key, MESSAGE_SK));
+        Map<String, DynamoValue> item = new HashMap<>(key(key, MESSAGE_SK));
         item.put(STATUS, status(MessageStatus.REJECTED));
         // Reading and refusing the body was its one processing.
         item.put(ATTEMPTS, n(1));
         item.put("firstSeen", s(now.toString()));
         item.put(UPDATED_AT, s(now.toString()));
         item.put(EXPIRES_AT, epochSeconds(expiresAt));
-        item.put(RECIPIENTS, AttributeValue.fromL(List.of()));
+        item.put(RECIPIENTS, DynamoValue.fromL(List.of()));
         putIfPresent(item, "error", error);
         putIfPresent(item, "bodyExcerpt", bodyExcerpt);
         return item;
     }
 
     /** A pending recipient, held by {@code lease} when it is not null. */
-    static Map<String, AttributeValue> recipientItem(String key, String address, AttributeValue expiresAt,
+    static Map<String, DynamoValue> recipientItem(String key, String address, DynamoValue expiresAt,
             Lease lease) {
-        Map<String, AttributeValue> item = new HashMap<>(key(key, recipientSk(address)));
+        Map<String, DynamoValue> item = new HashMap<>(key(key, recipientSk(address)));
         if (lease != null) {
             item.put(LEASE_OWNER, s(lease.owner()));
             item.put(LEASE_UNTIL, n(lease.until().toEpochMilli()));
@@ -92,19 +91,19 @@ final class DynamoItems {
         item.put(ADDRESS, s(address));
         item.put(STATUS, s(RecipientStatus.PENDING.wire()));
         item.put(ATTEMPTS, n(0));
-        item.put(FINAL_OUTCOME, AttributeValue.fromBool(false));
-        item.put(HISTORY, AttributeValue.fromL(List.of()));
+        item.put(FINAL_OUTCOME, DynamoValue.fromBool(false));
+        item.put(HISTORY, DynamoValue.fromL(List.of()));
         item.put(EXPIRES_AT, expiresAt);
         return item;
     }
 
     /** The addresses the message record lists, in their given order. */
-    static List<String> recipientOrder(Map<String, AttributeValue> message) {
-        AttributeValue list = message.get(RECIPIENTS);
-        return list == null ? List.of() : list.l().stream().map(AttributeValue::s).toList();
+    static List<String> recipientOrder(Map<String, DynamoValue> message) {
+        DynamoValue list = message.get(RECIPIENTS);
+        return list == null ? List.of() : list.l().stream().map(DynamoValue::s).toList();
     }
 
-    static StoredMessage toMessage(Map<String, AttributeValue> item, List<StoredRecipient> recipients) {
+    static StoredMessage toMessage(Map<String, DynamoValue> item, List<StoredRecipient> recipients) {
         return new StoredMessage(item.get(PK).s(), string(item, "messageId"), string(item, "sender"),
                 string(item, "subject"), MessageStatus.valueOf(upper(item.get(STATUS).s())),
                 integer(item, ATTEMPTS), instant(item, "firstSeen"), instant(item, UPDATED_AT),
@@ -112,9 +111,9 @@ final class DynamoItems {
                 string(item, "bodyExcerpt"), recipients);
     }
 
-    static StoredRecipient toRecipient(Map<String, AttributeValue> item) {
-        AttributeValue last = item.get(LAST_ATTEMPT);
-        AttributeValue history = item.get(HISTORY);
+    static StoredRecipient toRecipient(Map<String, DynamoValue> item) {
+        DynamoValue last = item.get(LAST_ATTEMPT);
+        DynamoValue history = item.get(HISTORY);
         return new StoredRecipient(item.get(ADDRESS).s(), RecipientStatus.valueOf(upper(item.get(STATUS).s())),
                 integer(item, ATTEMPTS), last == null ? null : toAttempt(last.m()),
                 history == null ? List.of() : history.l().stream().map(a -> toAttempt(a.m())).toList(),
@@ -122,10 +121,10 @@ final class DynamoItems {
                 item.containsKey(FINAL_OUTCOME) && item.get(FINAL_OUTCOME).bool());
     }
 
-    static AttributeValue attempt(Attempt attempt) {
-        Map<String, AttributeValue> map = new HashMap<>();
+    static DynamoValue attempt(Attempt attempt) {
+        Map<String, DynamoValue> map = new HashMap<>();
         map.put(STATUS, s(attempt.status().wire()));
-        map.put(FINAL_OUTCOME, AttributeValue.fromBool(attempt.finalOutcome()));
+        map.put(FINAL_OUTCOME, DynamoValue.fromBool(attempt.finalOutcome()));
         map.put("code", n(attempt.code()));
         putIfPresent(map, "enhancedCode", attempt.enhancedCode());
         putIfPresent(map, "text", attempt.text());
@@ -135,69 +134,69 @@ final class DynamoItems {
         if (attempt.route() != null) {
             map.put("route", route(attempt.route()));
         }
-        return AttributeValue.fromM(map);
+        return DynamoValue.fromM(map);
     }
 
-    static AttributeValue history(List<Attempt> attempts) {
-        return AttributeValue.fromL(attempts.stream().map(DynamoItems::attempt).toList());
+    static DynamoValue history(List<Attempt> attempts) {
+        return DynamoValue.fromL(attempts.stream().map(DynamoItems::attempt).toList());
     }
 
-    private static AttributeValue route(StoredRoute route) {
-        Map<String, AttributeValue> map = new HashMap<>();
+    private static DynamoValue route(StoredRoute route) {
+        Map<String, DynamoValue> map = new HashMap<>();
         putIfPresent(map, "mxHost", route.mxHost());
         putIfPresent(map, "address", route.address());
         map.put("port", n(route.port()));
         putIfPresent(map, "tlsProtocol", route.tlsProtocol());
         putIfPresent(map, "tlsCipher", route.tlsCipher());
-        return AttributeValue.fromM(map);
+        return DynamoValue.fromM(map);
     }
 
-    private static Attempt toAttempt(Map<String, AttributeValue> map) {
-        AttributeValue route = map.get("route");
+    private static Attempt toAttempt(Map<String, DynamoValue> map) {
+        DynamoValue route = map.get("route");
         return new Attempt(RecipientStatus.valueOf(upper(map.get(STATUS).s())), map.get(FINAL_OUTCOME).bool(),
                 integer(map, "code"), string(map, "enhancedCode"), string(map, "text"), string(map, "command"),
                 route == null ? null : toRoute(route.m()), string(map, "dkim"), instant(map, "at"));
     }
 
-    private static StoredRoute toRoute(Map<String, AttributeValue> map) {
+    private static StoredRoute toRoute(Map<String, DynamoValue> map) {
         return new StoredRoute(string(map, "mxHost"), string(map, "address"), integer(map, "port"),
                 string(map, "tlsProtocol"), string(map, "tlsCipher"));
     }
 
-    static AttributeValue s(String value) {
-        return AttributeValue.fromS(value);
+    static DynamoValue s(String value) {
+        return DynamoValue.fromS(value);
     }
 
-    static AttributeValue n(long value) {
-        return AttributeValue.fromN(Long.toString(value));
+    static DynamoValue n(long value) {
+        return DynamoValue.fromN(Long.toString(value));
     }
 
-    static AttributeValue status(MessageStatus status) {
+    static DynamoValue status(MessageStatus status) {
         return s(status.name().toLowerCase(Locale.ROOT));
     }
 
-    static AttributeValue epochSeconds(Instant instant) {
+    static DynamoValue epochSeconds(Instant instant) {
         return n(instant.getEpochSecond());
     }
 
-    private static void putIfPresent(Map<String, AttributeValue> item, String name, String value) {
+    private static void putIfPresent(Map<String, DynamoValue> item, String name, String value) {
         if (value != null) {
             item.put(name, s(value));
         }
     }
 
-    private static String string(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
+    private static String string(Map<String, DynamoValue> item, String name) {
+        DynamoValue value = item.get(name);
         return value == null ? null : value.s();
     }
 
-    private static int integer(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
+    private static int integer(Map<String, DynamoValue> item, String name) {
+        DynamoValue value = item.get(name);
         return value == null ? 0 : Integer.parseInt(value.n());
     }
 
-    private static Instant instant(Map<String, AttributeValue> item, String name) {
-        AttributeValue value = item.get(name);
+    private static Instant instant(Map<String, DynamoValue> item, String name) {
+        DynamoValue value = item.get(name);
         return value == null ? null : Instant.parse(value.s());
     }
 

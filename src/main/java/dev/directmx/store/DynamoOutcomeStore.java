@@ -31,14 +31,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
-import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
 
 /**
  * The outcome store on DynamoDB: one table, one item per message and one per recipient (layout in
@@ -47,9 +39,9 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  * each decision that could send mail twice rests on one item's condition.
  *
  * <p>Needs {@code dynamodb:Query}, {@code GetItem}, {@code PutItem} and {@code UpdateItem} on the
- * table; {@link #createTable} also needs {@code CreateTable} and {@code DescribeTable}. Errors
- * other than a failed condition propagate as the SDK's exceptions: the caller treats them as
- * transient.
+ * table; {@link #createTable} also needs {@code CreateTable} and {@code DescribeTable}. The
+ * calls go through {@link DynamoApi}. Errors other than a failed condition propagate as the
+ * SDK's exceptions: the caller treats them as transient.
  *
  * <p>Lifecycle: one instance per process (a Lambda container), shared by concurrent threads; it
  * holds no state beyond its client. {@link #close} closes the client only when
@@ -57,7 +49,7 @@ import software.amazon.awssdk.services.dynamodb.model.QueryRequest;
  */
 public final class DynamoOutcomeStore implements OutcomeStore {
 
-    private final DynamoDbClient client;
+    private final DynamoApi client;
     private final String table;
     private final Duration rejectedRetention;
     private final boolean ownsClient;
@@ -66,16 +58,16 @@ public final class DynamoOutcomeStore implements OutcomeStore {
      * A store on {@code table} through {@code client}, which stays the caller's to close. Rejected
      * messages are kept 14 days ({@code StoreRules.REJECTED_RETENTION}).
      */
-    public DynamoOutcomeStore(DynamoDbClient client, String table) {
+    public DynamoOutcomeStore(DynamoApi client, String table) {
         this(client, table, StoreRules.REJECTED_RETENTION, false);
     }
 
-    /** As {@link #DynamoOutcomeStore(DynamoDbClient, String)}, keeping rejected messages {@code rejectedRetention}. */
-    public DynamoOutcomeStore(DynamoDbClient client, String table, Duration rejectedRetention) {
+    /** As {@link #DynamoOutcomeStore(DynamoApi, String)}, keeping rejected messages {@code rejectedRetention}. */
+    public DynamoOutcomeStore(DynamoApi client, String table, Duration rejectedRetention) {
         this(client, table, rejectedRetention, false);
     }
 
-    private DynamoOutcomeStore(DynamoDbClient client, String table, Duration rejectedRetention, boolean ownsClient) {
+    private DynamoOutcomeStore(DynamoApi client, String table, Duration rejectedRetention, boolean ownsClient) {
         this.client = Objects.requireNonNull(client, "client");
         this.table = Objects.requireNonNull(table, "table");
         this.rejectedRetention = Objects.requireNonNull(rejectedRetention, "rejectedRetention");
@@ -86,18 +78,13 @@ public final class DynamoOutcomeStore implements OutcomeStore {
     }
 
     /**
-     * A store on {@code table} with a client configured the standard AWS way: credentials and
-     * region from the default chains (region {@code us-east-1} when none is configured), and the
-     * endpoint from {@code AWS_ENDPOINT_URL_DYNAMODB} or {@code AWS_ENDPOINT_URL} when set, which
-     * the SDK reads itself (this is how a local run points at dynalite). HTTP goes through the
-     * JDK's URL connection: no Netty, no Apache client, a faster Lambda cold start.
+     * A store on {@code table} with a client configured the standard AWS way ({@link
+     * DynamoApi#fromEnvironment}): credentials and region from the default chains (region {@code
+     * us-east-1} when none is configured), and the endpoint from {@code AWS_ENDPOINT_URL_DYNAMODB}
+     * or {@code AWS_ENDPOINT_URL} when set (this is how a local run points at dynalite).
      */
     public static DynamoOutcomeStore fromEnvironment(String table) {
-        DynamoDbClient client = DynamoDbClient.builder()
-                .httpClient(UrlConnectionHttpClient.create())
-                .region(configuredRegion())
-                .build();
-        return new DynamoOutcomeStore(client, table, StoreRules.REJECTED_RETENTION, true);
+        return new DynamoOutcomeStore(DynamoApi.fromEnvironment(), table, StoreRules.REJECTED_RETENTION, true);
     }
 
     /**
@@ -105,7 +92,7 @@ public final class DynamoOutcomeStore implements OutcomeStore {
      * exists is left as it is. For local runs and tests only: in AWS the SAM template creates
      * the table, with the TTL on {@code expiresAt} that dynalite cannot set.
      */
-    public static void createTable(DynamoDbClient client, String table) {
+    public static void createTable(DynamoApi client, String table) {
         DynamoTables.create(client, table);
     }
 
@@ -120,7 +107,7 @@ public final class DynamoOutcomeStore implements OutcomeStore {
      */
     @Override
     public Opened open(NewMessage message, Lease lease, Instant now) {
-        Map<String, AttributeValue> created = DynamoItems.messageItem(message, StoreRules.distinct(message.recipients()),
+        Map<String, DynamoValue> created = DynamoItems.messageItem(message, StoreRules.distinct(message.recipients()),
                 now);
         // A concurrent open may win this put; either way the stored message is the one to use.
         Items items = putIfAbsent(created) ? new Items(created, Map.of()) : load(message.key());
@@ -132,8 +119,8 @@ public final class DynamoOutcomeStore implements OutcomeStore {
         if (missing.isEmpty()) {
             return new Opened(items.toStored(), Set.of());
         }
-        AttributeValue expiresAt = items.message().get(EXPIRES_AT);
-        Map<String, Map<String, AttributeValue>> recipients = new LinkedHashMap<>(items.recipients());
+        DynamoValue expiresAt = items.message().get(EXPIRES_AT);
+        Map<String, Map<String, DynamoValue>> recipients = new LinkedHashMap<>(items.recipients());
         Set<String> leased = new HashSet<>();
         boolean allPut = true;
         for (PutResult put : putAllIfAbsent(missing.stream()
@@ -160,7 +147,7 @@ public final class DynamoOutcomeStore implements OutcomeStore {
                 .set(LEASE_UNTIL, n(leaseUntil.toEpochMilli()));
         update.condition("attribute_exists(" + update.name(PK) + ")");
         update.condition(update.name(STATUS) + " <> " + update.value("delivered", delivered()));
-        update.condition(update.name(FINAL_OUTCOME) + " = " + update.value("notFinal", AttributeValue.fromBool(false)));
+        update.condition(update.name(FINAL_OUTCOME) + " = " + update.value("notFinal", DynamoValue.fromBool(false)));
         update.condition("attribute_not_exists(" + update.name(LEASE_OWNER) + ") OR "
                 + update.name(LEASE_OWNER) + " = " + update.value(LEASE_OWNER, s(owner)) + " OR "
                 + update.name(LEASE_UNTIL) + " < " + update.value("now", n(now.toEpochMilli())));
@@ -197,8 +184,7 @@ public final class DynamoOutcomeStore implements OutcomeStore {
     @Override
     public boolean recordAttempt(String key, String recipient, String owner, Attempt attempt) {
         for (int tries = 0; tries < StoreRules.MAX_WRITE_TRIES; tries++) {
-            Map<String, AttributeValue> item = client.getItem(b -> b.tableName(table).consistentRead(true)
-                    .key(DynamoItems.key(key, DynamoItems.recipientSk(recipient)))).item();
+            Map<String, DynamoValue> item = client.getItem(table, DynamoItems.key(key, DynamoItems.recipientSk(recipient)));
             if (item == null || item.isEmpty()) {
                 return false;
             }
@@ -219,7 +205,7 @@ public final class DynamoOutcomeStore implements OutcomeStore {
         DynamoUpdate update = new DynamoUpdate()
                 .set(STATUS, s(next.status().wire()))
                 .set(ATTEMPTS, n(next.attempts()))
-                .set(FINAL_OUTCOME, AttributeValue.fromBool(next.finalOutcome()))
+                .set(FINAL_OUTCOME, DynamoValue.fromBool(next.finalOutcome()))
                 .set(LAST_ATTEMPT, DynamoItems.attempt(next.lastAttempt()))
                 .set(HISTORY, DynamoItems.history(next.history()));
         if (next.deliveredAt() != null) {
@@ -270,14 +256,10 @@ public final class DynamoOutcomeStore implements OutcomeStore {
 
     /** Every item of one message, read consistently: a redelivery must see the latest outcome. */
     private Items load(String key) {
-        QueryRequest query = QueryRequest.builder().tableName(table).consistentRead(true)
-                .keyConditionExpression("#pk = :pk")
-                .expressionAttributeNames(Map.of("#pk", PK))
-                .expressionAttributeValues(Map.of(":pk", s(key)))
-                .build();
-        Map<String, AttributeValue> message = null;
-        Map<String, Map<String, AttributeValue>> recipients = new LinkedHashMap<>();
-        for (Map<String, AttributeValue> item : client.queryPaginator(query).items()) {
+        DynamoApi.Expression byKey = new DynamoApi.Expression("#pk = :pk", Map.of("#pk", PK), Map.of(":pk", s(key)));
+        Map<String, DynamoValue> message = null;
+        Map<String, Map<String, DynamoValue>> recipients = new LinkedHashMap<>();
+        for (Map<String, DynamoValue> item : client.query(table, byKey)) {
             String sk = item.get(SK).s();
             if (sk.equals(MESSAGE_SK)) {
                 message = item;
@@ -288,15 +270,9 @@ public final class DynamoOutcomeStore implements OutcomeStore {
         return new Items(message, recipients);
     }
 
-    private boolean putIfAbsent(Map<String, AttributeValue> item) {
-        try {
-            client.putItem(b -> b.tableName(table).item(item)
-                    .conditionExpression("attribute_not_exists(#pk)")
-                    .expressionAttributeNames(Map.of("#pk", PK)));
-            return true;
-        } catch (ConditionalCheckFailedException alreadyThere) {
-            return false;
-        }
+    private boolean putIfAbsent(Map<String, DynamoValue> item) {
+        return client.putItem(table, item, new DynamoApi.Expression("attribute_not_exists(#pk)", Map.of("#pk", PK),
+                Map.of()));
     }
 
     /**
@@ -304,7 +280,7 @@ public final class DynamoOutcomeStore implements OutcomeStore {
      * recipients of a message are independent items. Rethrows the first failure after every put
      * has ended.
      */
-    private List<PutResult> putAllIfAbsent(List<Map<String, AttributeValue>> items) {
+    private List<PutResult> putAllIfAbsent(List<Map<String, DynamoValue>> items) {
         if (items.size() == 1) {
             return List.of(new PutResult(items.get(0), putIfAbsent(items.get(0))));
         }
@@ -332,33 +308,19 @@ public final class DynamoOutcomeStore implements OutcomeStore {
         }
     }
 
-    private record PutResult(Map<String, AttributeValue> item, boolean written) {
+    private record PutResult(Map<String, DynamoValue> item, boolean written) {
     }
 
     private boolean updateIf(DynamoUpdate update, String key, String sk) {
-        try {
-            client.updateItem(update.request(table, DynamoItems.key(key, sk)));
-            return true;
-        } catch (ConditionalCheckFailedException refused) {
-            return false;
-        }
+        return client.updateItem(table, DynamoItems.key(key, sk), update.expression(), update.placeholders());
     }
 
-    private static AttributeValue delivered() {
+    private static DynamoValue delivered() {
         return s(RecipientStatus.DELIVERED.wire());
     }
 
-    private static Region configuredRegion() {
-        try {
-            return DefaultAwsRegionProviderChain.builder().build().getRegion();
-        } catch (SdkClientException none) {
-            // A laptop pointed at dynalite often has no AWS configuration at all.
-            return Region.US_EAST_1;
-        }
-    }
-
     /** The items of one message as read: the message item (null when absent) and recipient items by address. */
-    private record Items(Map<String, AttributeValue> message, Map<String, Map<String, AttributeValue>> recipients) {
+    private record Items(Map<String, DynamoValue> message, Map<String, Map<String, DynamoValue>> recipients) {
 
         List<String> missingRecipients() {
             return DynamoItems.recipientOrder(message).stream().filter(a -> !recipients.containsKey(a)).toList();

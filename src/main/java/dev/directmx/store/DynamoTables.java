@@ -2,13 +2,6 @@ package dev.directmx.store;
 
 import java.time.Duration;
 import java.time.Instant;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.BillingMode;
-import software.amazon.awssdk.services.dynamodb.model.KeyType;
-import software.amazon.awssdk.services.dynamodb.model.ResourceInUseException;
-import software.amazon.awssdk.services.dynamodb.model.ResourceNotFoundException;
-import software.amazon.awssdk.services.dynamodb.model.ScalarAttributeType;
-import software.amazon.awssdk.services.dynamodb.model.TableStatus;
 
 /**
  * Creates the outcome table for local runs and tests (see {@link DynamoOutcomeStore#createTable}).
@@ -26,23 +19,13 @@ final class DynamoTables {
     private DynamoTables() {
     }
 
-    static void create(DynamoDbClient client, String table) {
-        try {
-            client.createTable(b -> b.tableName(table)
-                    .attributeDefinitions(
-                            a -> a.attributeName(DynamoItems.PK).attributeType(ScalarAttributeType.S),
-                            a -> a.attributeName(DynamoItems.SK).attributeType(ScalarAttributeType.S))
-                    .keySchema(
-                            k -> k.attributeName(DynamoItems.PK).keyType(KeyType.HASH),
-                            k -> k.attributeName(DynamoItems.SK).keyType(KeyType.RANGE))
-                    .billingMode(BillingMode.PAY_PER_REQUEST));
-        } catch (ResourceInUseException exists) {
-            // Already created (or being created) by an earlier run: wait for it like a new one.
-        }
+    static void create(DynamoApi client, String table) {
+        // A table that exists already (or is being created by an earlier run) is waited for like a new one.
+        client.createTable(table, DynamoItems.PK, DynamoItems.SK);
         awaitActive(client, table);
     }
 
-    private static void awaitActive(DynamoDbClient client, String table) {
+    private static void awaitActive(DynamoApi client, String table) {
         Instant deadline = Instant.now().plus(ACTIVE_TIMEOUT);
         while (!isActive(client, table)) {
             if (Instant.now().isAfter(deadline)) {
@@ -57,12 +40,8 @@ final class DynamoTables {
         }
     }
 
-    private static boolean isActive(DynamoDbClient client, String table) {
-        try {
-            return client.describeTable(b -> b.tableName(table)).table().tableStatus() == TableStatus.ACTIVE;
-        } catch (ResourceNotFoundException notYetVisible) {
-            // DescribeTable is eventually consistent right after CreateTable.
-            return false;
-        }
+    private static boolean isActive(DynamoApi client, String table) {
+        // DescribeTable is eventually consistent right after CreateTable: no table yet is "not active".
+        return "ACTIVE".equals(client.tableStatus(table));
     }
 }

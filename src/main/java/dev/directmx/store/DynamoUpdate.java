@@ -4,8 +4,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.UpdateItemRequest;
 
 /**
  * Builds one conditional {@code UpdateItem}: its update expression, its condition and the
@@ -21,16 +19,16 @@ final class DynamoUpdate {
     private final List<String> removes = new ArrayList<>();
     private final List<String> conditions = new ArrayList<>();
     private final Map<String, String> names = new HashMap<>();
-    private final Map<String, AttributeValue> values = new HashMap<>();
+    private final Map<String, DynamoValue> values = new HashMap<>();
 
     /** {@code SET attribute = value}. */
-    DynamoUpdate set(String attribute, AttributeValue value) {
+    DynamoUpdate set(String attribute, DynamoValue value) {
         sets.add(name(attribute) + " = " + value(attribute, value));
         return this;
     }
 
     /** {@code ADD attribute value}: an atomic increment of a number. */
-    DynamoUpdate add(String attribute, AttributeValue value) {
+    DynamoUpdate add(String attribute, DynamoValue value) {
         adds.add(name(attribute) + " " + value(attribute, value));
         return this;
     }
@@ -54,25 +52,23 @@ final class DynamoUpdate {
     }
 
     /** The placeholder {@code :label} for a value, declared. */
-    String value(String label, AttributeValue value) {
+    String value(String label, DynamoValue value) {
         values.put(":" + label, value);
         return ":" + label;
     }
 
-    UpdateItemRequest request(String table, Map<String, AttributeValue> key) {
+    /** The update expression: its {@code SET}, {@code ADD} and {@code REMOVE} clauses. */
+    String expression() {
         StringBuilder expression = new StringBuilder();
         clause(expression, "SET ", sets);
         clause(expression, "ADD ", adds);
         clause(expression, "REMOVE ", removes);
-        UpdateItemRequest.Builder request = UpdateItemRequest.builder().tableName(table).key(key)
-                .updateExpression(expression.toString().trim()).expressionAttributeNames(names);
-        if (!values.isEmpty()) {
-            request.expressionAttributeValues(values);
-        }
-        if (!conditions.isEmpty()) {
-            request.conditionExpression(String.join(" AND ", conditions));
-        }
-        return request.build();
+        return expression.toString().trim();
+    }
+
+    /** The conditions joined with {@code AND} (empty when there are none), with every placeholder the update and the conditions use. */
+    DynamoApi.Expression placeholders() {
+        return new DynamoApi.Expression(String.join(" AND ", conditions), names, values);
     }
 
     private static void clause(StringBuilder expression, String keyword, List<String> actions) {

@@ -60,7 +60,7 @@ class LambdaArtifactIT {
                 ZoneDnsServer dns = ZoneDnsServer.start(new SandboxZones().mx("example.net", 10, "mx.example.net")
                         .a("mx.example.net", "127.0.0.2"))) {
             String table = "artifact";
-            DynamoOutcomeStore.createTable(DYNALITE.client(), table);
+            DynamoOutcomeStore.createTable(DYNALITE.api(), table);
             Path seed = Files.writeString(tmp.resolve("seed.json"), """
                     {"id": "artifact-seed", "from": "sender@example.com", "to": ["recipient@example.net"],
                      "subject": "This is a sendable email", "text": "Hi there,\\nDid it hit the Spam folder?"}""");
@@ -96,7 +96,7 @@ class LambdaArtifactIT {
             assertThat(output).contains("failures=0");
             assertThat(mx.received()).singleElement().satisfies(m -> assertThat(m.recipients())
                     .containsExactly("recipient@example.net"));
-            StoredMessage stored = new DynamoOutcomeStore(DYNALITE.client(), table).find("artifact-seed").orElseThrow();
+            StoredMessage stored = new DynamoOutcomeStore(DYNALITE.api(), table).find("artifact-seed").orElseThrow();
             assertThat(stored.recipients().get(0).status()).isEqualTo(RecipientStatus.DELIVERED);
             assertThat(stored.recipients().get(0).lastAttempt().dkim()).isEqualTo("signed d=example.com s=ed2026 a=ed25519-sha256");
             assertThat(mx.received().get(0).text()).startsWith("DKIM-Signature: v=1; a=ed25519-sha256;")

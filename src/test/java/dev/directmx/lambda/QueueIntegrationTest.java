@@ -119,8 +119,8 @@ class QueueIntegrationTest {
         sqs = EmbeddedSqs.start(new EmbeddedSqs.Settings(30, QUEUE_VISIBILITY));
         client = sqs.client();
         String table = "queue-it-" + TABLES.incrementAndGet();
-        DynamoOutcomeStore.createTable(DYNALITE.client(), table);
-        store = new DynamoOutcomeStore(DYNALITE.client(), table);
+        DynamoOutcomeStore.createTable(DYNALITE.api(), table);
+        store = new DynamoOutcomeStore(DYNALITE.api(), table);
     }
 
     @AfterEach

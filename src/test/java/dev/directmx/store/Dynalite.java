@@ -56,11 +56,16 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback, Auto
     private static final Path CLI = Path.of("infra", "node_modules", "dynalite", "cli.js");
     private static final Duration POLL_INTERVAL = Duration.ofMillis(50);
 
+    /** dynalite checks that requests are signed, not by whom. */
+    public static final StaticCredentialsProvider DUMMY_CREDENTIALS =
+            StaticCredentialsProvider.create(AwsBasicCredentials.create("dummy", "dummy"));
+
     private Process process;
     private Thread shutdownHook;
     private Path log;
     private int port;
     private DynamoDbClient client;
+    private DynamoApi api;
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -83,6 +88,8 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback, Auto
             launch(cli);
             if (awaitListening()) {
                 client = newClient();
+                api = new DynamoApi(URI.create(endpoint()), Region.US_EAST_1, DUMMY_CREDENTIALS,
+                        UrlConnectionHttpClient.create());
                 return;
             }
             String output = output();
@@ -107,6 +114,14 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback, Auto
         return client;
     }
 
+    /** directmx's own client for this server with dummy credentials; shared, closed by {@link #close()}. */
+    public DynamoApi api() {
+        if (api == null) {
+            throw new IllegalStateException("dynalite is not started");
+        }
+        return api;
+    }
+
     /** The server process's id. */
     public long pid() {
         return process.pid();
@@ -117,6 +132,10 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback, Auto
         if (client != null) {
             client.close();
             client = null;
+        }
+        if (api != null) {
+            api.close();
+            api = null;
         }
         stop();
     }
@@ -183,7 +202,7 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback, Auto
         return DynamoDbClient.builder()
                 .endpointOverride(URI.create(endpoint()))
                 .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("dummy", "dummy")))
+                .credentialsProvider(DUMMY_CREDENTIALS)
                 .httpClient(UrlConnectionHttpClient.create())
                 .build();
     }

@@ -9,15 +9,11 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
-import software.amazon.awssdk.core.interceptor.SdkExecutionAttribute;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -37,8 +33,8 @@ class DynamoOutcomeStoreTest extends OutcomeStoreContract {
     @Override
     protected OutcomeStore newStore() {
         table = "outcomes-" + TABLES.incrementAndGet();
-        DynamoOutcomeStore.createTable(DYNALITE.client(), table);
-        return new DynamoOutcomeStore(DYNALITE.client(), table);
+        DynamoOutcomeStore.createTable(DYNALITE.api(), table);
+        return new DynamoOutcomeStore(DYNALITE.api(), table);
     }
 
     @Test
@@ -90,7 +86,7 @@ class DynamoOutcomeStoreTest extends OutcomeStoreContract {
     @Test
     void aNewSingleRecipientMessageDeliveredAtOnceTakesFourRequests() {
         List<String> operations = new CopyOnWriteArrayList<>();
-        try (DynamoDbClient counted = countingClient(operations)) {
+        try (DynamoApi counted = countingClient(operations)) {
             OutcomeStore counting = new DynamoOutcomeStore(counted, table);
 
             Opened opened = counting.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
@@ -107,7 +103,7 @@ class DynamoOutcomeStoreTest extends OutcomeStoreContract {
     void openingAKnownMessageTakesARefusedPutAndAQuery() {
         store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
         List<String> operations = new CopyOnWriteArrayList<>();
-        try (DynamoDbClient counted = countingClient(operations)) {
+        try (DynamoApi counted = countingClient(operations)) {
             Opened again = new DynamoOutcomeStore(counted, table)
                     .open(message("m1", "a@example.org"), new Lease("w2", T0.plusSeconds(600)), T0.plusSeconds(1));
 
@@ -118,20 +114,23 @@ class DynamoOutcomeStoreTest extends OutcomeStoreContract {
         assertThat(operations).containsExactly("PutItem", "Query");
     }
 
-    private DynamoDbClient countingClient(List<String> operations) {
-        ExecutionInterceptor counter = new ExecutionInterceptor() {
+    /** A client that notes the operation of every request it sends, retries included. */
+    private DynamoApi countingClient(List<String> operations) {
+        SdkHttpClient http = UrlConnectionHttpClient.create();
+        SdkHttpClient counting = new SdkHttpClient() {
             @Override
-            public void beforeExecution(Context.BeforeExecution context, ExecutionAttributes attributes) {
-                operations.add(attributes.getAttribute(SdkExecutionAttribute.OPERATION_NAME));
+            public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+                String target = request.httpRequest().firstMatchingHeader("X-Amz-Target").orElseThrow();
+                operations.add(target.substring(target.indexOf('.') + 1));
+                return http.prepareRequest(request);
+            }
+
+            @Override
+            public void close() {
+                http.close();
             }
         };
-        return DynamoDbClient.builder()
-                .endpointOverride(URI.create(DYNALITE.endpoint()))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("dummy", "dummy")))
-                .httpClient(UrlConnectionHttpClient.create())
-                .overrideConfiguration(c -> c.addExecutionInterceptor(counter))
-                .build();
+        return new DynamoApi(URI.create(DYNALITE.endpoint()), Region.US_EAST_1, Dynalite.DUMMY_CREDENTIALS, counting);
     }
 
     @Test

@@ -1,0 +1,266 @@
+package dev.directmx.aws;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.http.AbortableInputStream;
+import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.HttpExecuteResponse;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.SdkHttpFullRequest;
+import software.amazon.awssdk.http.SdkHttpMethod;
+import software.amazon.awssdk.http.SdkHttpResponse;
+import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
+import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
+import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
+import software.amazon.awssdk.identity.spi.IdentityProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
+
+/**
+ * One AWS service's JSON protocol (AWS JSON 1.0 and 1.1: a signed {@code POST /} naming the
+ * operation in {@code X-Amz-Target}) over SDK parts: the SigV4 signer, a credentials provider
+ * and an SDK HTTP client. This is all a generated SDK client does for such a call, without its
+ * interceptor pipeline, endpoint rules engine and model marshallers, which cost a Lambda's cold
+ * start over a thousand classes (see BENCHMARKS.md).
+ *
+ * <p>Failures take the SDK's shapes: a refusal is an {@link AwsServiceException} with the
+ * service's error code and message ({@code isThrottlingException()} works as for SDK clients); no
+ * usable answer is an {@link SdkClientException}. Throttling, 5xx answers and dropped connections
+ * are retried with exponential back-off and full jitter, as the SDK's standard retry mode does.
+ * A retried write may already have been applied: callers use conditional writes, as they must
+ * with the SDK too.
+ *
+ * <p>Thread-safe; one instance per service per process. {@link #close} closes the HTTP client.
+ */
+public final class AwsJsonClient implements SdkAutoCloseable {
+
+    /**
+     * What differs between services.
+     *
+     * @param signingName SigV4's service name, such as {@code dynamodb}
+     * @param serviceName the name put in exceptions, as the SDK does ({@code DynamoDb})
+     * @param targetPrefix what precedes the operation in {@code X-Amz-Target}, such as
+     *     {@code DynamoDB_20120810}
+     * @param jsonVersion {@code 1.0} or {@code 1.1}, for the content type
+     */
+    public record Protocol(String signingName, String serviceName, String targetPrefix, String jsonVersion) {
+        public Protocol {
+            Objects.requireNonNull(signingName, "signingName");
+            Objects.requireNonNull(serviceName, "serviceName");
+            Objects.requireNonNull(targetPrefix, "targetPrefix");
+            if (!jsonVersion.equals("1.0") && !jsonVersion.equals("1.1")) {
+                throw new IllegalArgumentException("AWS JSON protocol version 1.0 or 1.1, not " + jsonVersion);
+            }
+        }
+
+        String contentType() {
+            return "application/x-amz-json-" + jsonVersion;
+        }
+    }
+
+    /**
+     * How refused and dropped calls are retried.
+     *
+     * @param maxAttempts attempts in all, the first included
+     * @param baseDelay the back-off before the first retry; it doubles for each further one
+     * @param maxDelay the longest back-off
+     */
+    public record Retries(int maxAttempts, Duration baseDelay, Duration maxDelay) {
+        public Retries {
+            if (maxAttempts < 1) {
+                throw new IllegalArgumentException("maxAttempts must be at least 1: " + maxAttempts);
+            }
+            Objects.requireNonNull(baseDelay, "baseDelay");
+            Objects.requireNonNull(maxDelay, "maxDelay");
+        }
+
+        /** The pause before retry number {@code retry} (1 for the first): uniform in [0, min(max, base x 2^(retry-1))]. */
+        Duration backoff(int retry) {
+            long ceiling = Math.min(maxDelay.toNanos(), baseDelay.toNanos() << Math.min(retry - 1, 30));
+            return Duration.ofNanos(ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1));
+        }
+    }
+
+    private final Protocol protocol;
+    private final URI endpoint;
+    private final Region region;
+    private final IdentityProvider<? extends AwsCredentialsIdentity> credentials;
+    private final SdkHttpClient http;
+    private final Retries retries;
+    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+
+    /**
+     * @param endpoint where calls go, such as {@code https://dynamodb.eu-west-3.amazonaws.com}
+     * @param region the region to sign for
+     * @param credentials resolved for each call (providers cache and refresh them)
+     * @param http the HTTP client, which this client closes
+     */
+    public AwsJsonClient(Protocol protocol, URI endpoint, Region region,
+            IdentityProvider<? extends AwsCredentialsIdentity> credentials, SdkHttpClient http, Retries retries) {
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
+        this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
+        this.region = Objects.requireNonNull(region, "region");
+        this.credentials = Objects.requireNonNull(credentials, "credentials");
+        this.http = Objects.requireNonNull(http, "http");
+        this.retries = Objects.requireNonNull(retries, "retries");
+    }
+
+    public URI endpoint() {
+        return endpoint;
+    }
+
+    public Region region() {
+        return region;
+    }
+
+    /**
+     * Calls {@code operation} with a JSON request body and returns the body of the 2xx answer.
+     *
+     * @throws AwsServiceException when the service refuses, after the retries
+     * @throws SdkClientException when no answer came (no credentials, the network), after the retries
+     */
+    public byte[] call(String operation, byte[] body) {
+        AwsCredentialsIdentity identity = identity();
+        for (int attempt = 1; ; attempt++) {
+            Answer answer;
+            try {
+                answer = exchange(operation, body, identity);
+            } catch (IOException e) {
+                if (attempt < retries.maxAttempts()) {
+                    pause(attempt, operation);
+                    continue;
+                }
+                throw SdkClientException.create(protocol.serviceName() + " " + operation + " got no answer from "
+                        + endpoint + " after " + attempt + " attempts: " + e.getMessage(), e);
+            }
+            if (answer.response().isSuccessful()) {
+                return answer.body();
+            }
+            AwsServiceException refusal = refusal(answer);
+            if (attempt < retries.maxAttempts() && retryable(refusal)) {
+                pause(attempt, operation);
+                continue;
+            }
+            throw refusal;
+        }
+    }
+
+    /** Throttling and the service's own failures clear with time; other refusals would not. */
+    static boolean retryable(AwsServiceException refusal) {
+        return refusal.isThrottlingException() || refusal.statusCode() >= 500;
+    }
+
+    @Override
+    public void close() {
+        http.close();
+    }
+
+    private AwsCredentialsIdentity identity() {
+        try {
+            return credentials.resolveIdentity().join();
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof SdkException sdk ? sdk
+                    : SdkClientException.create("no AWS credentials for " + protocol.serviceName(), e.getCause());
+        }
+    }
+
+    private Answer exchange(String operation, byte[] body, AwsCredentialsIdentity identity) throws IOException {
+        SignedRequest signed = sign(operation, body, identity);
+        try {
+            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(signed.request())
+                    .contentStreamProvider(signed.payload().orElseThrow()).build()).call();
+            return new Answer(response.httpResponse(), read(response));
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private SignedRequest sign(String operation, byte[] body, AwsCredentialsIdentity identity) {
+        String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
+        SdkHttpFullRequest request = SdkHttpFullRequest.builder()
+                .method(SdkHttpMethod.POST)
+                .uri(endpoint)
+                .encodedPath(path)
+                .putHeader("Content-Type", protocol.contentType())
+                .putHeader("X-Amz-Target", protocol.targetPrefix() + "." + operation)
+                .putHeader("Content-Length", Integer.toString(body.length))
+                .build();
+        return signer.sign(SignRequest.builder(identity)
+                .request(request)
+                .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
+                .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, protocol.signingName())
+                .putProperty(AwsV4HttpSigner.REGION_NAME, region.id())
+                .build());
+    }
+
+    private static byte[] read(HttpExecuteResponse response) throws IOException {
+        Optional<AbortableInputStream> body = response.responseBody();
+        if (body.isEmpty()) {
+            return new byte[0];
+        }
+        try (InputStream in = body.get()) {
+            return in.readAllBytes();
+        }
+    }
+
+    private void pause(int attempt, String operation) {
+        try {
+            TimeUnit.NANOSECONDS.sleep(retries.backoff(attempt).toNanos());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw AbortedException.builder().message("interrupted before retrying " + protocol.serviceName() + " "
+                    + operation).cause(e).build();
+        }
+    }
+
+    /**
+     * The service's error as the SDK would report it: the code from {@code X-Amzn-ErrorType} or
+     * the body's {@code __type}, the message from the body's {@code message} or {@code Message}.
+     */
+    private AwsServiceException refusal(Answer answer) {
+        SdkHttpResponse response = answer.response();
+        AwsJsonError error = AwsJsonError.parse(answer.body());
+        String code = response.firstMatchingHeader("X-Amzn-ErrorType").or(() -> Optional.ofNullable(error.type()))
+                .map(AwsJsonClient::errorCode).orElse(null);
+        return AwsServiceException.builder()
+                .statusCode(response.statusCode())
+                .requestId(response.firstMatchingHeader("x-amzn-RequestId").orElse(null))
+                .message(error.message())
+                .awsErrorDetails(AwsErrorDetails.builder().serviceName(protocol.serviceName()).errorCode(code)
+                        .errorMessage(error.message()).sdkHttpResponse(response).build())
+                .build();
+    }
+
+    /**
+     * The bare code: {@code com.amazonaws.dynamodb.v20120810#ResourceNotFoundException} and
+     * {@code ParameterNotFound:http://internal.amazon.com/...} are {@code
+     * ResourceNotFoundException} and {@code ParameterNotFound}, as the SDK reads them.
+     */
+    public static String errorCode(String type) {
+        String code = type.strip();
+        int colon = code.indexOf(':');
+        if (colon >= 0) {
+            code = code.substring(0, colon);
+        }
+        return code.substring(code.lastIndexOf('#') + 1);
+    }
+
+    /** An HTTP answer, read whole. */
+    private record Answer(SdkHttpResponse response, byte[] body) {
+    }
+}
