@@ -137,6 +137,25 @@ class SqsQueueActionsTest {
         }
     }
 
+    @Test
+    void clientOnFirstUseIsBuiltAtTheFirstCallNotBefore() {
+        // Built now, this client would point at a port nobody listens on; the first call builds it
+        // with the settings of that moment, which name ElasticMQ.
+        Map<String, String> properties = new java.util.HashMap<>(Map.of("aws.endpointUrlSqs", "http://127.0.0.1:9",
+                "aws.region", "eu-west-1", "aws.accessKeyId", "test", "aws.secretAccessKey", "test"));
+        properties.forEach(System::setProperty);
+        try {
+            SqsQueueActions lazy = SqsQueueActions.clientOnFirstUse(sqs.queueUrl(), sqs.deadLetterQueueUrl());
+            System.setProperty("aws.endpointUrlSqs", sqs.endpoint().toString());
+
+            lazy.sendToDeadLetter("source-1", "{}", "bad JSON");
+
+            assertThat(receive(sqs.deadLetterQueueUrl(), 1)).extracting(Message::body).containsExactly("{}");
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+        }
+    }
+
     private List<Message> receive(String queueUrl, int waitSeconds) {
         return client.receiveMessage(b -> b.queueUrl(queueUrl).waitTimeSeconds(waitSeconds)
                 .messageSystemAttributeNamesWithStrings("All").messageAttributeNames("All")).messages();
