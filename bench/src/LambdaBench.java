@@ -1,6 +1,7 @@
 import dev.directmx.sandbox.dns.SandboxZones;
 import dev.directmx.sandbox.dns.ZoneDnsServer;
 import dev.directmx.sandbox.smtp.ScriptedSmtpServer;
+import dev.directmx.store.DynamoApi;
 import dev.directmx.store.DynamoOutcomeStore;
 import java.io.BufferedReader;
 import java.io.File;
@@ -30,7 +31,6 @@ import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 
 /**
  * The Lambda start-up and memory benchmarks (driven by bench/coldstart.sh and bench/memory.sh).
@@ -61,6 +61,9 @@ public final class LambdaBench {
     boolean priming = true;
     String command = "";
     boolean classLog = true;
+    boolean fromJar = false;
+    /** The artifact extracted as Lambda extracts a deployment package into /var/task; null with --from-jar. */
+    Path taskRoot;
 
     Path work;
     Path classes;
@@ -89,6 +92,7 @@ public final class LambdaBench {
                 case "--no-priming" -> bench.priming = false;
                 case "--command" -> bench.command = args[++i];
                 case "--no-class-log" -> bench.classLog = false;
+                case "--from-jar" -> bench.fromJar = true;
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -96,7 +100,7 @@ public final class LambdaBench {
             case "coldstart" -> bench.run(bench::coldStart);
             case "memory" -> bench.run(bench::memory);
             default -> System.out.println("usage: LambdaBench coldstart|memory [--jvms N] [--runs N] [--memory-mb MB]"
-                    + " [--crac-jar JAR] [--out DIR] [--lambda-jar JAR] [--dynalite CLI]");
+                    + " [--crac-jar JAR] [--out DIR] [--lambda-jar JAR] [--dynalite CLI] [--from-jar] [--no-priming] [--no-class-log]");
         }
     }
 
@@ -108,6 +112,7 @@ public final class LambdaBench {
         work = Files.createTempDirectory("directmx-bench-");
         try {
             compileChildren();
+            extractArtifact();
             startServers();
             body.run();
         } finally {
@@ -133,6 +138,40 @@ public final class LambdaBench {
         }
     }
 
+    /**
+     * Lambda extracts a .zip or .jar deployment package into /var/task and loads the classes from
+     * there, not from inside the jar; the children do the same unless --from-jar.
+     */
+    void extractArtifact() throws IOException {
+        if (fromJar) {
+            return;
+        }
+        taskRoot = Files.createDirectories(work.resolve("task"));
+        try (java.util.zip.ZipInputStream zip = new java.util.zip.ZipInputStream(Files.newInputStream(lambdaJar))) {
+            for (java.util.zip.ZipEntry entry; (entry = zip.getNextEntry()) != null; ) {
+                Path target = taskRoot.resolve(entry.getName()).normalize();
+                if (!target.startsWith(taskRoot)) {
+                    throw new IOException("entry outside the artifact's root: " + entry.getName());
+                }
+                if (entry.isDirectory()) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.createDirectories(target.getParent());
+                    Files.copy(zip, target);
+                }
+            }
+        }
+    }
+
+    Path artifactClassPath() {
+        return taskRoot != null ? taskRoot : lambdaJar;
+    }
+
+    String artifactDescription() {
+        return taskRoot != null ? "`" + lambdaJar + "` extracted into a directory, as Lambda extracts the deployment package"
+                + " into /var/task" : "`" + lambdaJar + "` itself (--from-jar)";
+    }
+
     void startServers() throws Exception {
         progress("starting dynalite, ElasticMQ (own JVM), sandbox DNS and SMTP");
         int port = freePort();
@@ -152,10 +191,9 @@ public final class LambdaBench {
         mx = ScriptedSmtpServer.builder().bind(InetAddress.getByName("127.0.0.2"), 0).start();
         dns = ZoneDnsServer.start(new SandboxZones().mx("example.net", 10, "mx.example.net").a("mx.example.net", "127.0.0.2"));
         awaitPort(port);
-        try (DynamoDbClient client = DynamoDbClient.builder().endpointOverride(URI.create(dynaliteEndpoint))
-                .region(Region.US_EAST_1)
-                .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")))
-                .httpClient(UrlConnectionHttpClient.create()).build()) {
+        try (DynamoApi client = new DynamoApi(URI.create(dynaliteEndpoint), Region.US_EAST_1,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local")),
+                UrlConnectionHttpClient.create())) {
             DynamoOutcomeStore.createTable(client, table);
         }
         progress("servers up: dynalite " + dynaliteEndpoint + ", sqs " + sqs[1] + ", dns " + dns.hostPort()
@@ -270,7 +308,7 @@ public final class LambdaBench {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags);
-        String cp = lambdaJar + File.pathSeparator + classes;
+        String cp = artifactClassPath() + File.pathSeparator + classes;
         for (String extra : extraCp) {
             cp += File.pathSeparator + extra;
         }
@@ -388,7 +426,8 @@ public final class LambdaBench {
                 phases.merge(phase, 1, Integer::sum);
                 String source = m.group(3);
                 String kind = source.startsWith("shared objects file") ? "CDS archive" : source.startsWith("jrt:") ? "JDK (jrt)"
-                        : source.contains(".jar") ? "lambda jar" : source.startsWith("file:") ? "bench classes" : "generated";
+                        : source.contains(".jar") || (taskRoot != null && source.contains(taskRoot.toString())) ? "lambda artifact"
+                        : source.startsWith("file:") ? "bench classes" : "generated";
                 bySource.merge(kind, 1, Integer::sum);
                 byLib.computeIfAbsent(phase, k -> new TreeMap<>()).merge(library(m.group(2)), 1, Integer::sum);
             }
@@ -550,7 +589,7 @@ public final class LambdaBench {
         md.append(machine());
         md.append("- Child JVM: `").append(String.join(" ", flags)).append("`, `JAVA_TOOL_OPTIONS=").append(TOOL_OPTIONS)
                 .append("` (the heap, metaspace and code cache the Lambda Java runtime gives a ").append(memoryMb)
-                .append(" MB function: 85/10/5 %), class path `").append(lambdaJar).append("` + the bench classes only.\n");
+                .append(" MB function: 85/10/5 %), class path: ").append(artifactDescription()).append(" + the bench classes only.\n");
         md.append("- One SQS record per batch; directmx delivers it to a sandbox SMTP server (found through sandbox DNS),"
                 + " records it in dynalite and talks to ElasticMQ only if needed. Each run has a fresh message id.\n\n");
         md.append("Milliseconds, median (min–max):\n\n");
