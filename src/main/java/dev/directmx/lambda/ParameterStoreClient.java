@@ -3,6 +3,7 @@ package dev.directmx.lambda;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.directmx.aws.AwsJsonClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -320,7 +321,7 @@ public final class ParameterStoreClient implements SdkAutoCloseable {
         SdkHttpResponse response = answer.response();
         JsonNode root = parse(answer.body());
         String code = response.firstMatchingHeader("X-Amzn-ErrorType").or(() -> text(root, "__type"))
-                .map(ParameterStoreClient::errorCode).orElse(null);
+                .map(AwsJsonClient::errorCode).orElse(null);
         String message = text(root, "message").or(() -> text(root, "Message")).orElse(null);
         return AwsServiceException.builder()
                 .statusCode(response.statusCode())
@@ -328,20 +329,6 @@ public final class ParameterStoreClient implements SdkAutoCloseable {
                 .awsErrorDetails(AwsErrorDetails.builder().serviceName(SERVICE_NAME).errorCode(code)
                         .errorMessage(message).sdkHttpResponse(response).build())
                 .build();
-    }
-
-    /**
-     * The bare code: {@code com.amazonaws.ssm#ParameterNotFound} and {@code
-     * ParameterNotFound:http://internal.amazon.com/...} are both {@code ParameterNotFound}, as
-     * the SDK reads them.
-     */
-    static String errorCode(String type) {
-        String code = type.strip();
-        int colon = code.indexOf(':');
-        if (colon >= 0) {
-            code = code.substring(0, colon);
-        }
-        return code.substring(code.lastIndexOf('#') + 1);
     }
 
     private static Optional<String> text(JsonNode root, String field) {

@@ -20,6 +20,9 @@ import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
+import software.amazon.awssdk.http.HttpExecuteRequest;
+import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
@@ -120,6 +123,28 @@ public final class Dynalite implements BeforeAllCallback, AfterAllCallback, Auto
             throw new IllegalStateException("dynalite is not started");
         }
         return api;
+    }
+
+    /**
+     * A new client for this server that adds the operation of every request it sends (retries
+     * included) to {@code operations}; the caller closes it.
+     */
+    public DynamoApi countingApi(List<String> operations) {
+        SdkHttpClient http = UrlConnectionHttpClient.create();
+        SdkHttpClient counting = new SdkHttpClient() {
+            @Override
+            public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
+                String target = request.httpRequest().firstMatchingHeader("X-Amz-Target").orElseThrow();
+                operations.add(target.substring(target.indexOf('.') + 1));
+                return http.prepareRequest(request);
+            }
+
+            @Override
+            public void close() {
+                http.close();
+            }
+        };
+        return new DynamoApi(URI.create(endpoint()), Region.US_EAST_1, DUMMY_CREDENTIALS, counting);
     }
 
     /** The server process's id. */

@@ -3,7 +3,6 @@ package dev.directmx.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.net.URI;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +10,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
-import software.amazon.awssdk.http.ExecutableHttpRequest;
-import software.amazon.awssdk.http.HttpExecuteRequest;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -29,24 +23,6 @@ class DynamoApiTest {
     static final Dynalite DYNALITE = new Dynalite();
 
     private final List<String> operations = new CopyOnWriteArrayList<>();
-
-    private DynamoApi counting() {
-        SdkHttpClient http = UrlConnectionHttpClient.create();
-        return new DynamoApi(URI.create(DYNALITE.endpoint()), Region.US_EAST_1, Dynalite.DUMMY_CREDENTIALS,
-                new SdkHttpClient() {
-                    @Override
-                    public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-                        String target = request.httpRequest().firstMatchingHeader("X-Amz-Target").orElseThrow();
-                        operations.add(target.substring(target.indexOf('.') + 1));
-                        return http.prepareRequest(request);
-                    }
-
-                    @Override
-                    public void close() {
-                        http.close();
-                    }
-                });
-    }
 
     private static Map<String, DynamoValue> item(String pk, String sk) {
         Map<String, DynamoValue> item = new HashMap<>();
@@ -66,7 +42,7 @@ class DynamoApiTest {
             assertThat(DYNALITE.api().putItem("paged", item, null)).isTrue();
         }
 
-        try (DynamoApi api = counting()) {
+        try (DynamoApi api = DYNALITE.countingApi(operations)) {
             List<Map<String, DynamoValue>> items = api.query("paged",
                     new DynamoApi.Expression("#pk = :pk", Map.of("#pk", "pk"), Map.of(":pk", DynamoValue.fromS("big"))));
 

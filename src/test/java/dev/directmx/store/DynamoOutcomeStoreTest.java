@@ -9,11 +9,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import software.amazon.awssdk.http.ExecutableHttpRequest;
-import software.amazon.awssdk.http.HttpExecuteRequest;
-import software.amazon.awssdk.http.SdkHttpClient;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 /**
@@ -86,7 +81,7 @@ class DynamoOutcomeStoreTest extends OutcomeStoreContract {
     @Test
     void aNewSingleRecipientMessageDeliveredAtOnceTakesFourRequests() {
         List<String> operations = new CopyOnWriteArrayList<>();
-        try (DynamoApi counted = countingClient(operations)) {
+        try (DynamoApi counted = DYNALITE.countingApi(operations)) {
             OutcomeStore counting = new DynamoOutcomeStore(counted, table);
 
             Opened opened = counting.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
@@ -103,7 +98,7 @@ class DynamoOutcomeStoreTest extends OutcomeStoreContract {
     void openingAKnownMessageTakesARefusedPutAndAQuery() {
         store.open(message("m1", "a@example.org"), new Lease("w1", T0.plusSeconds(60)), T0);
         List<String> operations = new CopyOnWriteArrayList<>();
-        try (DynamoApi counted = countingClient(operations)) {
+        try (DynamoApi counted = DYNALITE.countingApi(operations)) {
             Opened again = new DynamoOutcomeStore(counted, table)
                     .open(message("m1", "a@example.org"), new Lease("w2", T0.plusSeconds(600)), T0.plusSeconds(1));
 
@@ -112,25 +107,6 @@ class DynamoOutcomeStoreTest extends OutcomeStoreContract {
 
         // The refused put of the message item, then the query that reads what is there.
         assertThat(operations).containsExactly("PutItem", "Query");
-    }
-
-    /** A client that notes the operation of every request it sends, retries included. */
-    private DynamoApi countingClient(List<String> operations) {
-        SdkHttpClient http = UrlConnectionHttpClient.create();
-        SdkHttpClient counting = new SdkHttpClient() {
-            @Override
-            public ExecutableHttpRequest prepareRequest(HttpExecuteRequest request) {
-                String target = request.httpRequest().firstMatchingHeader("X-Amz-Target").orElseThrow();
-                operations.add(target.substring(target.indexOf('.') + 1));
-                return http.prepareRequest(request);
-            }
-
-            @Override
-            public void close() {
-                http.close();
-            }
-        };
-        return new DynamoApi(URI.create(DYNALITE.endpoint()), Region.US_EAST_1, Dynalite.DUMMY_CREDENTIALS, counting);
     }
 
     @Test
