@@ -25,8 +25,8 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * The DynamoDB calls the outcome store makes ({@code PutItem}, {@code UpdateItem}, {@code
  * GetItem}, {@code Query}, and {@code CreateTable}/{@code DescribeTable} for local runs), spoken
  * in DynamoDB's JSON protocol through {@link AwsJsonClient}. The SDK's generated DynamoDB client
- * loaded about a thousand classes more on a Lambda cold start for the same requests (300 ms of a
- * 1.4 s first batch, BENCHMARKS.md).
+ * loaded about a thousand classes more for the same requests: in a fresh JVM, 822–941 ms to its
+ * first {@code PutItem} against 517–576 ms (BENCHMARKS.md, "What each optimisation bought").
  *
  * <p>A failed condition is an answer ({@code false}), not an exception; every other refusal is
  * the SDK's {@link AwsServiceException}, retried first when it is throttling or a 5xx, as the

@@ -54,6 +54,17 @@ class LambdaArtifactIT {
     }
 
     @Test
+    void artifactSpeaksDynamoDbWithoutTheSdksGeneratedClient() throws IOException {
+        // store.DynamoApi replaced it: 3 MB and a thousand classes on every cold start.
+        try (ZipFile jar = new ZipFile(ARTIFACT.toFile())) {
+            assertThat(jar.stream().map(e -> e.getName()).filter(n -> n.startsWith("software/amazon/awssdk/services/dynamodb/")))
+                    .isEmpty();
+            assertThat(jar.getEntry("dev/directmx/store/DynamoApi.class")).isNotNull();
+            assertThat(jar.getEntry("software/amazon/awssdk/http/auth/aws/signer/AwsV4HttpSigner.class")).isNotNull();
+        }
+    }
+
+    @Test
     void artifactAloneDeliversRecordsAndRejectsInvalidOnes(@TempDir Path tmp) throws Exception {
         try (EmbeddedSqs sqs = EmbeddedSqs.start();
                 ScriptedSmtpServer mx = ScriptedSmtpServer.builder().bind(InetAddress.getByName("127.0.0.2"), 0).start();
