@@ -4,9 +4,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -24,6 +30,7 @@ import software.amazon.awssdk.http.SdkHttpFullRequest;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.http.auth.aws.signer.AwsV4HttpSigner;
+import software.amazon.awssdk.http.auth.spi.signer.HttpSigner;
 import software.amazon.awssdk.http.auth.spi.signer.SignRequest;
 import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
 import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
@@ -43,7 +50,9 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * usable answer is an {@link SdkClientException}. Throttling, 5xx answers and dropped connections
  * are retried with exponential back-off and full jitter, as the SDK's standard retry mode does.
  * A retried write may already have been applied: callers use conditional writes, as they must
- * with the SDK too.
+ * with the SDK too. A signature refused for the time it carries (the machine's clock is off, as
+ * on a worker outside AWS without NTP) is corrected by the server's {@code Date} and retried, as
+ * the SDK's clients do; later calls keep the correction.
  *
  * <p>Thread-safe; one instance per service per process. {@link #close} closes the HTTP client.
  */
@@ -96,6 +105,18 @@ public final class AwsJsonClient implements SdkAutoCloseable {
         }
     }
 
+    /**
+     * Refusals that always mean the request's time was off (the SDK's "definite clock skew"
+     * codes), and those that mean it only when the server's {@code Date} says so.
+     */
+    private static final Set<String> CLOCK_REFUSALS = Set.of("RequestTimeTooSkewed", "RequestExpired",
+            "RequestInTheFuture");
+    private static final Set<String> SIGNATURE_REFUSALS = Set.of("InvalidSignatureException", "SignatureDoesNotMatch",
+            "AuthFailure");
+
+    /** SigV4 accepts a request time within 5 minutes of the service's; 4 minutes leaves margin, as the SDK does. */
+    static final Duration SKEW_THRESHOLD = Duration.ofMinutes(4);
+
     private final Protocol protocol;
     private final URI endpoint;
     private final Region region;
@@ -103,6 +124,11 @@ public final class AwsJsonClient implements SdkAutoCloseable {
     private final SdkHttpClient http;
     private final Retries retries;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+    private final Clock clock;
+
+    /** How far the service's clock is ahead of ours, learnt from a refusal for the time; zero until then. */
+    private volatile Duration clockOffset = Duration.ZERO;
+
 
     /**
      * @param endpoint where calls go, such as {@code https://dynamodb.eu-west-3.amazonaws.com}
@@ -112,6 +138,14 @@ public final class AwsJsonClient implements SdkAutoCloseable {
      */
     public AwsJsonClient(Protocol protocol, URI endpoint, Region region,
             IdentityProvider<? extends AwsCredentialsIdentity> credentials, SdkHttpClient http, Retries retries) {
+        this(protocol, endpoint, region, credentials, http, retries, Clock.systemUTC());
+    }
+
+    /** As above, with the clock requests are dated by (tests give one that is off). */
+    AwsJsonClient(Protocol protocol, URI endpoint, Region region,
+            IdentityProvider<? extends AwsCredentialsIdentity> credentials, SdkHttpClient http, Retries retries,
+            Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
         this.region = Objects.requireNonNull(region, "region");
@@ -152,11 +186,49 @@ public final class AwsJsonClient implements SdkAutoCloseable {
                 return answer.body();
             }
             AwsServiceException refusal = refusal(answer);
+            if (attempt < retries.maxAttempts() && correctedClock(refusal, answer.response())) {
+                continue;
+            }
             if (attempt < retries.maxAttempts() && retryable(refusal)) {
                 pause(attempt, operation);
                 continue;
             }
             throw refusal;
+        }
+    }
+
+    /**
+     * When the service refused the request for its time and said its own in {@code Date}, learns
+     * the offset between the clocks; true when the request is worth signing again.
+     */
+    private boolean correctedClock(AwsServiceException refusal, SdkHttpResponse response) {
+        String code = refusal.awsErrorDetails().errorCode();
+        // Set.of refuses to look up null: an answer without a code (an HTML page) is not about time.
+        if (code == null || !CLOCK_REFUSALS.contains(code) && !SIGNATURE_REFUSALS.contains(code)) {
+            return false;
+        }
+        Optional<Instant> serverTime = response.firstMatchingHeader("Date").flatMap(AwsJsonClient::httpDate);
+        if (serverTime.isEmpty()) {
+            return false;
+        }
+        Duration offset = Duration.between(clock.instant(), serverTime.get());
+        // A bad signature with clocks that agree is a wrong key, which signing again cannot mend.
+        if (!CLOCK_REFUSALS.contains(code) && offset.abs().compareTo(SKEW_THRESHOLD) <= 0) {
+            return false;
+        }
+        if (offset.minus(clockOffset).abs().compareTo(Duration.ofSeconds(1)) < 0) {
+            return false;
+        }
+        clockOffset = offset;
+        return true;
+    }
+
+    /** An HTTP {@code Date} (RFC 9110 §5.6.7, IMF-fixdate); empty when it is not one. */
+    static Optional<Instant> httpDate(String value) {
+        try {
+            return Optional.of(ZonedDateTime.parse(value.strip(), DateTimeFormatter.RFC_1123_DATE_TIME).toInstant());
+        } catch (DateTimeParseException e) {
+            return Optional.empty();
         }
     }
 
@@ -205,6 +277,7 @@ public final class AwsJsonClient implements SdkAutoCloseable {
                 .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, protocol.signingName())
                 .putProperty(AwsV4HttpSigner.REGION_NAME, region.id())
+                .putProperty(HttpSigner.SIGNING_CLOCK, Clock.offset(clock, clockOffset))
                 .build());
     }
 

@@ -12,7 +12,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -47,7 +51,7 @@ class AwsJsonClientTest {
         static final Answer DROP = new Answer(-1, null);
     }
 
-    private record Received(String target, String contentType, String authorization, String body) {
+    private record Received(String target, String contentType, String authorization, String amzDate, String body) {
     }
 
     @BeforeEach
@@ -55,7 +59,7 @@ class AwsJsonClientTest {
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", this::handle);
         server.start();
-        client = client(URI.create("http://127.0.0.1:" + server.getAddress().getPort()));
+        client = client(endpoint());
     }
 
     @AfterEach
@@ -65,9 +69,23 @@ class AwsJsonClientTest {
     }
 
     private static AwsJsonClient client(URI endpoint) {
+        return client(endpoint, Clock.systemUTC());
+    }
+
+    private static AwsJsonClient client(URI endpoint, Clock clock) {
         return new AwsJsonClient(DYNAMO, endpoint, Region.EU_WEST_3,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret")),
-                UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(1)).build(), FAST);
+                UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(1)).build(), FAST, clock);
+    }
+
+    private URI endpoint() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** X-Amz-Date: {@code 20261130T221500Z}. */
+    private static Instant amzDate(Received request) {
+        return DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'").withZone(ZoneOffset.UTC)
+                .parse(request.amzDate(), Instant::from);
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -75,7 +93,8 @@ class AwsJsonClientTest {
             byte[] body = exchange.getRequestBody().readAllBytes();
             received.add(new Received(exchange.getRequestHeaders().getFirst("X-Amz-Target"),
                     exchange.getRequestHeaders().getFirst("Content-Type"),
-                    exchange.getRequestHeaders().getFirst("Authorization"), new String(body, StandardCharsets.UTF_8)));
+                    exchange.getRequestHeaders().getFirst("Authorization"),
+                    exchange.getRequestHeaders().getFirst("X-Amz-Date"), new String(body, StandardCharsets.UTF_8)));
             Answer answer = answers.poll();
             if (answer == null || answer == Answer.DROP) {
                 // No status line at all: the client sees the connection end, as when a load balancer drops it.
@@ -181,6 +200,42 @@ class AwsJsonClientTest {
         client.call("PutItem", new byte[] {'{', '}'});
 
         assertThat(received).hasSize(2);
+    }
+
+    @Test
+    void aSignatureRefusedForItsTimeIsSignedAgainByTheServersClockAndLaterCallsKeepIt() {
+        // This machine's clock is an hour slow; the server's Date (set by HttpServer) is right.
+        try (AwsJsonClient slow = client(endpoint(), Clock.offset(Clock.systemUTC(), Duration.ofHours(-1)))) {
+            answers.add(new Answer(400, error("InvalidSignatureException",
+                    "Signature expired: 20261130T211500Z is now earlier than 20261130T221000Z")));
+            answers.add(new Answer(200, "{}"));
+            answers.add(new Answer(200, "{}"));
+
+            slow.call("PutItem", new byte[] {'{', '}'});
+            slow.call("PutItem", new byte[] {'{', '}'});
+        }
+
+        assertThat(received).hasSize(3);
+        Instant now = Instant.now();
+        assertThat(Duration.between(amzDate(received.get(0)), now)).isBetween(Duration.ofMinutes(59), Duration.ofMinutes(61));
+        assertThat(Duration.between(amzDate(received.get(1)), now).abs()).isLessThan(Duration.ofMinutes(1));
+        assertThat(Duration.between(amzDate(received.get(2)), now).abs()).isLessThan(Duration.ofMinutes(1));
+    }
+
+    @Test
+    void aBadSignatureWithClocksThatAgreeIsNotSignedAgain() {
+        answers.add(new Answer(400, error("InvalidSignatureException", "The request signature we calculated does not match")));
+
+        assertThatThrownBy(() -> client.call("PutItem", new byte[] {'{', '}'})).isInstanceOf(AwsServiceException.class)
+                .hasMessageContaining("does not match");
+        assertThat(received).hasSize(1);
+    }
+
+    @Test
+    void httpDatesAreReadAsImfFixdate() {
+        assertThat(AwsJsonClient.httpDate("Mon, 30 Nov 2026 22:15:00 GMT"))
+                .contains(Instant.parse("2026-11-30T22:15:00Z"));
+        assertThat(AwsJsonClient.httpDate("yesterday")).isEmpty();
     }
 
     @Test
