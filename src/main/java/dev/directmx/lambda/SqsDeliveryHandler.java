@@ -18,8 +18,8 @@ import org.crac.Resource;
  *
  * <p>The no-argument constructor runs once per execution environment (and, with SnapStart,
  * before the snapshot): it reads and validates the configuration, builds the DynamoDB client
- * (the SQS client waits for its first use) and reads the DKIM keys ({@code DIRECTMX_DKIM_KEYS}) once; a key that cannot be read fails the
- * initialisation with a message naming it. It also registers a SnapStart runtime hook (CRaC's
+ * (the SQS client waits for its first use) and reads the DKIM keys ({@code DIRECTMX_DKIM_KEYS})
+ * once; a key that cannot be read fails the initialisation with a message naming it. It also registers a SnapStart runtime hook (CRaC's
  * {@code beforeCheckpoint}) that {@linkplain #prime() primes} the delivery path before Lambda
  * takes the snapshot, so that the first batch after a restore does not pay for class loading
  * and initialisation; without SnapStart the hook never runs.

@@ -1,17 +1,20 @@
 package dev.directmx.lambda;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.directmx.sandbox.sqs.EmbeddedSqs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.sqs.SqsClient;
 import software.amazon.awssdk.services.sqs.model.Message;
 import software.amazon.awssdk.services.sqs.model.MessageAttributeValue;
@@ -141,7 +144,7 @@ class SqsQueueActionsTest {
     void clientOnFirstUseIsBuiltAtTheFirstCallNotBefore() {
         // Built now, this client would point at a port nobody listens on; the first call builds it
         // with the settings of that moment, which name ElasticMQ.
-        Map<String, String> properties = new java.util.HashMap<>(Map.of("aws.endpointUrlSqs", "http://127.0.0.1:9",
+        Map<String, String> properties = new HashMap<>(Map.of("aws.endpointUrlSqs", "http://127.0.0.1:9",
                 "aws.region", "eu-west-1", "aws.accessKeyId", "test", "aws.secretAccessKey", "test"));
         properties.forEach(System::setProperty);
         try {
@@ -151,6 +154,25 @@ class SqsQueueActionsTest {
             lazy.sendToDeadLetter("source-1", "{}", "bad JSON");
 
             assertThat(receive(sqs.deadLetterQueueUrl(), 1)).extracting(Message::body).containsExactly("{}");
+        } finally {
+            properties.keySet().forEach(System::clearProperty);
+        }
+    }
+
+    @Test
+    void buildClientBuildsItAheadOfTheFirstCallWithTheSettingsOfThatMoment() {
+        // What the SnapStart priming does: the client built then keeps the endpoint it was built
+        // with, here a port nobody listens on, even after the setting changes.
+        Map<String, String> properties = new HashMap<>(Map.of("aws.endpointUrlSqs", "http://127.0.0.1:9",
+                "aws.region", "eu-west-1", "aws.accessKeyId", "test", "aws.secretAccessKey", "test"));
+        properties.forEach(System::setProperty);
+        try {
+            SqsQueueActions primed = SqsQueueActions.clientOnFirstUse(sqs.queueUrl(), sqs.deadLetterQueueUrl());
+            primed.buildClient();
+            System.setProperty("aws.endpointUrlSqs", sqs.endpoint().toString());
+
+            assertThatThrownBy(() -> primed.sendToDeadLetter("source-1", "{}", "bad JSON"))
+                    .isInstanceOf(SdkClientException.class);
         } finally {
             properties.keySet().forEach(System::clearProperty);
         }
