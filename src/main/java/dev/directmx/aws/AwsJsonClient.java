@@ -129,7 +129,6 @@ public final class AwsJsonClient implements SdkAutoCloseable {
     /** How far the service's clock is ahead of ours, learnt from a refusal for the time; zero until then. */
     private volatile Duration clockOffset = Duration.ZERO;
 
-
     /**
      * @param endpoint where calls go, such as {@code https://dynamodb.eu-west-3.amazonaws.com}
      * @param region the region to sign for
