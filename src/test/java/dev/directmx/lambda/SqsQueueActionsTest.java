@@ -7,7 +7,6 @@ import dev.directmx.sandbox.sqs.EmbeddedSqs;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -128,51 +127,58 @@ class SqsQueueActionsTest {
 
     @Test
     void standardClientFollowsTheStandardEndpointSettings() {
-        // aws.endpointUrlSqs is the system-property twin of AWS_ENDPOINT_URL_SQS; both are read by the SDK.
-        Map<String, String> properties = Map.of("aws.endpointUrlSqs", sqs.endpoint().toString(),
-                "aws.region", "eu-west-1", "aws.accessKeyId", "test", "aws.secretAccessKey", "test");
-        properties.forEach(System::setProperty);
-        try (SqsClient standard = SqsQueueActions.client()) {
-            assertThat(standard.serviceClientConfiguration().region().id()).isEqualTo("eu-west-1");
-            assertThat(standard.listQueues().queueUrls()).contains(sqs.queueUrl(), sqs.deadLetterQueueUrl());
-        } finally {
-            properties.keySet().forEach(System::clearProperty);
-        }
+        withSdkSettings(sqs.endpoint().toString(), () -> {
+            try (SqsClient standard = SqsQueueActions.client()) {
+                assertThat(standard.serviceClientConfiguration().region().id()).isEqualTo("eu-west-1");
+                assertThat(standard.listQueues().queueUrls()).contains(sqs.queueUrl(), sqs.deadLetterQueueUrl());
+            }
+        });
     }
 
     @Test
     void clientOnFirstUseIsBuiltAtTheFirstCallNotBefore() {
         // Built now, this client would point at a port nobody listens on; the first call builds it
         // with the settings of that moment, which name ElasticMQ.
-        Map<String, String> properties = new HashMap<>(Map.of("aws.endpointUrlSqs", "http://127.0.0.1:9",
-                "aws.region", "eu-west-1", "aws.accessKeyId", "test", "aws.secretAccessKey", "test"));
-        properties.forEach(System::setProperty);
-        try {
+        withSdkSettings(NOBODY, () -> {
             SqsQueueActions lazy = SqsQueueActions.clientOnFirstUse(sqs.queueUrl(), sqs.deadLetterQueueUrl());
-            System.setProperty("aws.endpointUrlSqs", sqs.endpoint().toString());
+            System.setProperty(SQS_ENDPOINT, sqs.endpoint().toString());
 
             lazy.sendToDeadLetter("source-1", "{}", "bad JSON");
 
             assertThat(receive(sqs.deadLetterQueueUrl(), 1)).extracting(Message::body).containsExactly("{}");
-        } finally {
-            properties.keySet().forEach(System::clearProperty);
-        }
+        });
     }
 
     @Test
     void buildClientBuildsItAheadOfTheFirstCallWithTheSettingsOfThatMoment() {
         // What the SnapStart priming does: the client built then keeps the endpoint it was built
         // with, here a port nobody listens on, even after the setting changes.
-        Map<String, String> properties = new HashMap<>(Map.of("aws.endpointUrlSqs", "http://127.0.0.1:9",
-                "aws.region", "eu-west-1", "aws.accessKeyId", "test", "aws.secretAccessKey", "test"));
-        properties.forEach(System::setProperty);
-        try {
+        withSdkSettings(NOBODY, () -> {
             SqsQueueActions primed = SqsQueueActions.clientOnFirstUse(sqs.queueUrl(), sqs.deadLetterQueueUrl());
             primed.buildClient();
-            System.setProperty("aws.endpointUrlSqs", sqs.endpoint().toString());
+            System.setProperty(SQS_ENDPOINT, sqs.endpoint().toString());
 
             assertThatThrownBy(() -> primed.sendToDeadLetter("source-1", "{}", "bad JSON"))
                     .isInstanceOf(SdkClientException.class);
+        });
+    }
+
+    /** The system-property twin of AWS_ENDPOINT_URL_SQS; the SDK reads both. */
+    private static final String SQS_ENDPOINT = "aws.endpointUrlSqs";
+
+    /** A loopback port nobody listens on. */
+    private static final String NOBODY = "http://127.0.0.1:9";
+
+    /**
+     * Runs {@code body} with the SDK's standard settings (system properties) naming {@code
+     * sqsEndpoint}, region eu-west-1 and test credentials; clears them afterwards.
+     */
+    private static void withSdkSettings(String sqsEndpoint, Runnable body) {
+        Map<String, String> properties = Map.of(SQS_ENDPOINT, sqsEndpoint, "aws.region", "eu-west-1",
+                "aws.accessKeyId", "test", "aws.secretAccessKey", "test");
+        properties.forEach(System::setProperty);
+        try {
+            body.run();
         } finally {
             properties.keySet().forEach(System::clearProperty);
         }
