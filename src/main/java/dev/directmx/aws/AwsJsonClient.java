@@ -13,16 +13,21 @@ import java.time.format.DateTimeParseException;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.AbortedException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
 import software.amazon.awssdk.http.AbortableInputStream;
 import software.amazon.awssdk.http.ContentStreamProvider;
+import software.amazon.awssdk.http.ExecutableHttpRequest;
 import software.amazon.awssdk.http.HttpExecuteRequest;
 import software.amazon.awssdk.http.HttpExecuteResponse;
 import software.amazon.awssdk.http.SdkHttpClient;
@@ -48,13 +53,14 @@ import software.amazon.awssdk.utils.SdkAutoCloseable;
  * <p>Failures take the SDK's shapes: a refusal is an {@link AwsServiceException} with the
  * service's error code and message ({@code isThrottlingException()} works as for SDK clients); no
  * usable answer is an {@link SdkClientException}. Throttling, 5xx answers and dropped connections
- * are retried with exponential back-off and full jitter, as the SDK's standard retry mode does.
+ * are retried with exponential back-off, each pause drawn from the upper half of its step.
  * A retried write may already have been applied: callers use conditional writes, as they must
  * with the SDK too. A signature refused for the time it carries (the machine's clock is off, as
  * on a worker outside AWS without NTP) is corrected by the server's {@code Date} and retried, as
  * the SDK's clients do; later calls keep the correction.
  *
- * <p>Thread-safe; one instance per service per process. {@link #close} closes the HTTP client.
+ * <p>Thread-safe; one instance per service per process. {@link #close} closes the HTTP client,
+ * and the credentials chain when {@link #withDefaultCredentials} built it.
  */
 public final class AwsJsonClient implements SdkAutoCloseable {
 
@@ -98,10 +104,37 @@ public final class AwsJsonClient implements SdkAutoCloseable {
             Objects.requireNonNull(maxDelay, "maxDelay");
         }
 
-        /** The pause before retry number {@code retry} (1 for the first): uniform in [0, min(max, base x 2^(retry-1))]. */
+        /**
+         * The pause before retry number {@code retry} (1 for the first): uniform between half and
+         * all of min(max, base x 2^(retry-1)), so that clients started together do not retry
+         * together, yet none retries at once.
+         */
         Duration backoff(int retry) {
             long ceiling = Math.min(maxDelay.toNanos(), baseDelay.toNanos() << Math.min(retry - 1, 30));
-            return Duration.ofNanos(ceiling <= 0 ? 0 : ThreadLocalRandom.current().nextLong(ceiling + 1));
+            long half = ceiling / 2;
+            return Duration.ofNanos(ceiling - half < 1 ? ceiling : half + ThreadLocalRandom.current().nextLong(ceiling - half + 1));
+        }
+    }
+
+    /**
+     * Bounds on one call.
+     *
+     * @param callTimeout the whole call, retries and pauses included, cut off by aborting the
+     *     connection (the HTTP client's read timeout bounds each read, not the whole answer);
+     *     null for none
+     * @param maxAnswerBytes the largest answer read; a larger one is an {@link SdkClientException}
+     */
+    public record Bounds(Duration callTimeout, int maxAnswerBytes) {
+        /** No call timeout, answers of any size. */
+        public static final Bounds NONE = new Bounds(null, Integer.MAX_VALUE);
+
+        public Bounds {
+            if (callTimeout != null && (callTimeout.isNegative() || callTimeout.isZero())) {
+                throw new IllegalArgumentException("callTimeout must be positive: " + callTimeout);
+            }
+            if (maxAnswerBytes < 1) {
+                throw new IllegalArgumentException("maxAnswerBytes must be positive: " + maxAnswerBytes);
+            }
         }
     }
 
@@ -123,6 +156,9 @@ public final class AwsJsonClient implements SdkAutoCloseable {
     private final IdentityProvider<? extends AwsCredentialsIdentity> credentials;
     private final SdkHttpClient http;
     private final Retries retries;
+    private final Bounds bounds;
+    /** The credentials provider this client built, closed with it; null when the caller owns it. */
+    private final SdkAutoCloseable ownedCredentials;
     private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
     private final Clock clock;
 
@@ -137,13 +173,39 @@ public final class AwsJsonClient implements SdkAutoCloseable {
      */
     public AwsJsonClient(Protocol protocol, URI endpoint, Region region,
             IdentityProvider<? extends AwsCredentialsIdentity> credentials, SdkHttpClient http, Retries retries) {
-        this(protocol, endpoint, region, credentials, http, retries, Clock.systemUTC());
+        this(protocol, endpoint, region, credentials, http, retries, Bounds.NONE);
     }
 
-    /** As above, with the clock requests are dated by (tests give one that is off). */
+    /** As above, within {@code bounds}. */
+    public AwsJsonClient(Protocol protocol, URI endpoint, Region region,
+            IdentityProvider<? extends AwsCredentialsIdentity> credentials, SdkHttpClient http, Retries retries,
+            Bounds bounds) {
+        this(protocol, endpoint, region, credentials, http, retries, bounds, Clock.systemUTC());
+    }
+
+    /**
+     * A client with the SDK's default credentials chain (environment, profile, container and
+     * instance metadata), which {@link #close} closes.
+     */
+    public static AwsJsonClient withDefaultCredentials(Protocol protocol, URI endpoint, Region region,
+            SdkHttpClient http, Retries retries, Bounds bounds) {
+        DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
+        return new AwsJsonClient(protocol, endpoint, region, credentials, http, retries, bounds, Clock.systemUTC(),
+                credentials);
+    }
+
+    /** As the public constructors, with the clock requests are dated by (tests give one that is off). */
     AwsJsonClient(Protocol protocol, URI endpoint, Region region,
             IdentityProvider<? extends AwsCredentialsIdentity> credentials, SdkHttpClient http, Retries retries,
-            Clock clock) {
+            Bounds bounds, Clock clock) {
+        this(protocol, endpoint, region, credentials, http, retries, bounds, clock, null);
+    }
+
+    private AwsJsonClient(Protocol protocol, URI endpoint, Region region,
+            IdentityProvider<? extends AwsCredentialsIdentity> credentials, SdkHttpClient http, Retries retries,
+            Bounds bounds, Clock clock, SdkAutoCloseable ownedCredentials) {
+        this.ownedCredentials = ownedCredentials;
+        this.bounds = Objects.requireNonNull(bounds, "bounds");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.endpoint = Objects.requireNonNull(endpoint, "endpoint");
@@ -165,17 +227,18 @@ public final class AwsJsonClient implements SdkAutoCloseable {
      * Calls {@code operation} with a JSON request body and returns the body of the 2xx answer.
      *
      * @throws AwsServiceException when the service refuses, after the retries
-     * @throws SdkClientException when no answer came (no credentials, the network), after the retries
+     * @throws SdkClientException when no answer came (no credentials, the network, an answer over
+     *     the size bound), after the retries; an {@link ApiCallTimeoutException} past the call timeout
      */
     public byte[] call(String operation, byte[] body) {
         AwsCredentialsIdentity identity = identity();
+        long deadline = bounds.callTimeout() == null ? Long.MAX_VALUE : System.nanoTime() + bounds.callTimeout().toNanos();
         for (int attempt = 1; ; attempt++) {
             Answer answer;
             try {
-                answer = exchange(operation, body, identity);
+                answer = exchange(operation, body, identity, deadline);
             } catch (IOException e) {
-                if (attempt < retries.maxAttempts()) {
-                    pause(attempt, operation);
+                if (attempt < retries.maxAttempts() && paused(attempt, operation, deadline)) {
                     continue;
                 }
                 throw SdkClientException.create(protocol.serviceName() + " " + operation + " got no answer from "
@@ -188,8 +251,7 @@ public final class AwsJsonClient implements SdkAutoCloseable {
             if (attempt < retries.maxAttempts() && correctedClock(refusal, answer.response())) {
                 continue;
             }
-            if (attempt < retries.maxAttempts() && retryable(refusal)) {
-                pause(attempt, operation);
+            if (attempt < retries.maxAttempts() && retryable(refusal) && paused(attempt, operation, deadline)) {
                 continue;
             }
             throw refusal;
@@ -236,9 +298,16 @@ public final class AwsJsonClient implements SdkAutoCloseable {
         return refusal.isThrottlingException() || refusal.statusCode() >= 500;
     }
 
+    /** Closes the HTTP client, and the credentials chain if this client built it. */
     @Override
     public void close() {
-        http.close();
+        try {
+            http.close();
+        } finally {
+            if (ownedCredentials != null) {
+                ownedCredentials.close();
+            }
+        }
     }
 
     private AwsCredentialsIdentity identity() {
@@ -250,14 +319,36 @@ public final class AwsJsonClient implements SdkAutoCloseable {
         }
     }
 
-    private Answer exchange(String operation, byte[] body, AwsCredentialsIdentity identity) throws IOException {
+    /** One signed attempt; with a call timeout, cut off at {@code deadline} by aborting the connection. */
+    private Answer exchange(String operation, byte[] body, AwsCredentialsIdentity identity, long deadline)
+            throws IOException {
+        long remaining = deadline - System.nanoTime();
+        if (remaining <= 0) {
+            throw ApiCallTimeoutException.create(bounds.callTimeout().toMillis());
+        }
         SignedRequest signed = sign(operation, body, identity);
+        ExecutableHttpRequest call = http.prepareRequest(HttpExecuteRequest.builder().request(signed.request())
+                .contentStreamProvider(signed.payload().orElseThrow()).build());
+        AtomicBoolean cutOff = new AtomicBoolean();
+        CompletableFuture<Void> timer = deadline == Long.MAX_VALUE ? null : CompletableFuture.runAsync(() -> {
+            cutOff.set(true);
+            call.abort();
+        }, CompletableFuture.delayedExecutor(remaining, TimeUnit.NANOSECONDS));
         try {
-            HttpExecuteResponse response = http.prepareRequest(HttpExecuteRequest.builder().request(signed.request())
-                    .contentStreamProvider(signed.payload().orElseThrow()).build()).call();
+            HttpExecuteResponse response = call.call();
             return new Answer(response.httpResponse(), read(response));
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
+        } catch (IOException | RuntimeException e) {
+            if (cutOff.get()) {
+                throw ApiCallTimeoutException.create(bounds.callTimeout().toMillis());
+            }
+            if (e instanceof UncheckedIOException unchecked) {
+                throw unchecked.getCause();
+            }
+            throw e;
+        } finally {
+            if (timer != null) {
+                timer.cancel(false);
+            }
         }
     }
 
@@ -280,19 +371,34 @@ public final class AwsJsonClient implements SdkAutoCloseable {
                 .build());
     }
 
-    private static byte[] read(HttpExecuteResponse response) throws IOException {
+    private byte[] read(HttpExecuteResponse response) throws IOException {
         Optional<AbortableInputStream> body = response.responseBody();
         if (body.isEmpty()) {
             return new byte[0];
         }
         try (InputStream in = body.get()) {
-            return in.readAllBytes();
+            byte[] bytes = in.readNBytes(bounds.maxAnswerBytes() == Integer.MAX_VALUE ? Integer.MAX_VALUE
+                    : bounds.maxAnswerBytes() + 1);
+            if (bytes.length > bounds.maxAnswerBytes()) {
+                throw SdkClientException.create(protocol.serviceName() + "'s answer is larger than "
+                        + bounds.maxAnswerBytes() + " bytes, more than any answer expected");
+            }
+            return bytes;
         }
     }
 
-    private void pause(int attempt, String operation) {
+    /**
+     * Pauses before retry number {@code attempt}; false, without pausing, when the pause would
+     * leave no time for another attempt before {@code deadline}.
+     */
+    private boolean paused(int attempt, String operation, long deadline) {
+        long pause = retries.backoff(attempt).toNanos();
+        if (deadline - System.nanoTime() <= pause) {
+            return false;
+        }
         try {
-            TimeUnit.NANOSECONDS.sleep(retries.backoff(attempt).toNanos());
+            TimeUnit.NANOSECONDS.sleep(pause);
+            return true;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw AbortedException.builder().message("interrupted before retrying " + protocol.serviceName() + " "
@@ -323,7 +429,7 @@ public final class AwsJsonClient implements SdkAutoCloseable {
      * {@code ParameterNotFound:http://internal.amazon.com/...} are {@code
      * ResourceNotFoundException} and {@code ParameterNotFound}, as the SDK reads them.
      */
-    public static String errorCode(String type) {
+    static String errorCode(String type) {
         String code = type.strip();
         int colon = code.indexOf(':');
         if (colon >= 0) {

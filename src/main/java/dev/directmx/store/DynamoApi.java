@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.endpoint.AwsClientEndpointProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
@@ -39,7 +38,7 @@ public final class DynamoApi implements SdkAutoCloseable {
             "DynamoDB_20120810", "1.0");
 
     /**
-     * Five attempts, back-off from 25 ms doubling to at most 1 s (full jitter): the SDK's DynamoDB
+     * Five attempts, back-off from 25 ms doubling to at most 1 s (jittered): the SDK's DynamoDB
      * client starts from the same 25 ms, because DynamoDB's throttling clears within a second.
      */
     static final AwsJsonClient.Retries RETRIES = new AwsJsonClient.Retries(5, Duration.ofMillis(25),
@@ -54,7 +53,6 @@ public final class DynamoApi implements SdkAutoCloseable {
     private static final String CONDITION_FAILED = "ConditionalCheckFailedException";
 
     private final AwsJsonClient client;
-    private final SdkAutoCloseable ownedCredentials;
 
     /**
      * A client for {@code endpoint}, signing for {@code region} with {@code credentials} (the
@@ -62,12 +60,11 @@ public final class DynamoApi implements SdkAutoCloseable {
      */
     public DynamoApi(URI endpoint, Region region, IdentityProvider<? extends AwsCredentialsIdentity> credentials,
             SdkHttpClient http) {
-        this(new AwsJsonClient(PROTOCOL, endpoint, region, credentials, http, RETRIES), null);
+        this(new AwsJsonClient(PROTOCOL, endpoint, region, credentials, http, RETRIES));
     }
 
-    private DynamoApi(AwsJsonClient client, SdkAutoCloseable ownedCredentials) {
+    private DynamoApi(AwsJsonClient client) {
         this.client = client;
-        this.ownedCredentials = ownedCredentials;
     }
 
     /**
@@ -79,11 +76,10 @@ public final class DynamoApi implements SdkAutoCloseable {
      */
     public static DynamoApi fromEnvironment() {
         Region region = configuredRegion();
-        DefaultCredentialsProvider credentials = DefaultCredentialsProvider.builder().build();
         SdkHttpClient http = UrlConnectionHttpClient.builder().connectionTimeout(CONNECT_TIMEOUT)
                 .socketTimeout(READ_TIMEOUT).build();
-        return new DynamoApi(new AwsJsonClient(PROTOCOL, endpointFor(region), region, credentials, http, RETRIES),
-                credentials);
+        return new DynamoApi(AwsJsonClient.withDefaultCredentials(PROTOCOL, endpointFor(region), region, http, RETRIES,
+                AwsJsonClient.Bounds.NONE));
     }
 
     /**
@@ -226,13 +222,7 @@ public final class DynamoApi implements SdkAutoCloseable {
 
     @Override
     public void close() {
-        try {
-            client.close();
-        } finally {
-            if (ownedCredentials != null) {
-                ownedCredentials.close();
-            }
-        }
+        client.close();
     }
 
     private boolean conditional(String operation, byte[] body) {

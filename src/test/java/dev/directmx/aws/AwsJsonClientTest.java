@@ -27,6 +27,7 @@ import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
+import software.amazon.awssdk.core.exception.ApiCallTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
 import software.amazon.awssdk.regions.Region;
@@ -75,7 +76,8 @@ class AwsJsonClientTest {
     private static AwsJsonClient client(URI endpoint, Clock clock) {
         return new AwsJsonClient(DYNAMO, endpoint, Region.EU_WEST_3,
                 StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret")),
-                UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(1)).build(), FAST, clock);
+                UrlConnectionHttpClient.builder().connectionTimeout(Duration.ofSeconds(1)).build(), FAST,
+                AwsJsonClient.Bounds.NONE, clock);
     }
 
     private URI endpoint() {
@@ -239,6 +241,34 @@ class AwsJsonClientTest {
     }
 
     @Test
+    void anAnswerOverTheSizeBoundIsRefusedWithoutQuotingIt() {
+        answers.add(new Answer(200, "{\"Value\":\"" + "k".repeat(200) + "\"}"));
+        try (AwsJsonClient bounded = new AwsJsonClient(DYNAMO, endpoint(), Region.EU_WEST_3,
+                StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret")),
+                UrlConnectionHttpClient.create(), FAST, new AwsJsonClient.Bounds(null, 100))) {
+            assertThatThrownBy(() -> bounded.call("GetItem", new byte[] {'{', '}'}))
+                    .isInstanceOf(SdkClientException.class).hasMessageContaining("larger than 100 bytes")
+                    .hasMessageNotContaining("kkk");
+        }
+    }
+
+    @Test
+    void aStalledAnswerIsCutOffAtTheCallTimeout() throws IOException {
+        // A server that accepts the connection and never answers.
+        try (ServerSocket silent = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                AwsJsonClient bounded = new AwsJsonClient(DYNAMO, URI.create("http://127.0.0.1:" + silent.getLocalPort()),
+                        Region.EU_WEST_3, StaticCredentialsProvider.create(AwsBasicCredentials.create("AKIDEXAMPLE", "secret")),
+                        UrlConnectionHttpClient.builder().socketTimeout(Duration.ofSeconds(30)).build(), FAST,
+                        new AwsJsonClient.Bounds(Duration.ofMillis(300), Integer.MAX_VALUE))) {
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> bounded.call("GetItem", new byte[] {'{', '}'}))
+                    .isInstanceOf(ApiCallTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).as("not the 30 s read timeout")
+                    .isLessThan(Duration.ofSeconds(10));
+        }
+    }
+
+    @Test
     void errorTypesAreReadAsTheirBareCodes() {
         assertThat(AwsJsonClient.errorCode("com.amazonaws.dynamodb.v20120810#ResourceNotFoundException"))
                 .isEqualTo("ResourceNotFoundException");
@@ -248,12 +278,12 @@ class AwsJsonClientTest {
     }
 
     @Test
-    void backoffStaysWithinItsDoublingCeiling() {
+    void backoffStaysInTheUpperHalfOfItsDoublingStep() {
         AwsJsonClient.Retries retries = new AwsJsonClient.Retries(5, Duration.ofMillis(25), Duration.ofSeconds(1));
         for (int i = 0; i < 200; i++) {
-            assertThat(retries.backoff(1)).isBetween(Duration.ZERO, Duration.ofMillis(25));
-            assertThat(retries.backoff(3)).isBetween(Duration.ZERO, Duration.ofMillis(100));
-            assertThat(retries.backoff(30)).isBetween(Duration.ZERO, Duration.ofSeconds(1));
+            assertThat(retries.backoff(1)).isBetween(Duration.ofNanos(12_500_000), Duration.ofMillis(25));
+            assertThat(retries.backoff(3)).isBetween(Duration.ofMillis(50), Duration.ofMillis(100));
+            assertThat(retries.backoff(30)).isBetween(Duration.ofMillis(500), Duration.ofSeconds(1));
         }
     }
 }
